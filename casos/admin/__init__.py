@@ -1,0 +1,1 @@
+"""Administration of institutions and accounts. Admins never read case contents."""

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from casos.acceso import permiso
+from casos.admin.formularios import FormularioCuenta, FormularioInstitucion
+from casos.cuentas import servicios
+from casos.cuentas.formularios import FormularioVacio
+from casos.cuentas.modelos import Institucion, Usuaria
+from casos.cuentas.sesiones import revocar_sesiones
+from casos.extensiones import db
+from casos.formularios import opciones
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _instituciones():
+    return db.session.scalars(select(Institucion).order_by(Institucion.nombre)).all()
+
+
+def _o_404(modelo, identificador):
+    objeto = db.session.get(modelo, identificador)
+    if objeto is None:
+        abort(404)
+    return objeto
+
+
+@bp.route("/")
+@permiso("administracion")
+def panel():
+    conteos = {
+        "instituciones": db.session.scalar(select(func.count()).select_from(Institucion)),
+        "cuentas": db.session.scalar(select(func.count()).select_from(Usuaria)),
+        "activas": db.session.scalar(select(func.count()).select_from(Usuaria).where(Usuaria.activa)),
+    }
+    return render_template("admin/panel.html", conteos=conteos)
+
+
+@bp.route("/instituciones")
+@permiso("administracion")
+def instituciones():
+    return render_template("admin/instituciones.html", instituciones=_instituciones())
+
+
+@bp.route("/instituciones/nueva", methods=["GET", "POST"])
+@bp.route("/instituciones/<uuid:institucion_id>", methods=["GET", "POST"])
+@permiso("administracion")
+def institucion(institucion_id: uuid.UUID | None = None):
+    existente = _o_404(Institucion, institucion_id) if institucion_id else None
+    formulario = FormularioInstitucion(obj=existente)
+    if formulario.validate_on_submit():
+        objeto = existente or Institucion()
+        desactivada = existente is not None and existente.activa and not formulario.activa.data
+        formulario.populate_obj(objeto)
+        db.session.add(objeto)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            formulario.nombre.errors.append("Ya existe una institución con ese nombre.")
+        else:
+            if desactivada:
+                for cuenta in objeto.usuarias:
+                    revocar_sesiones(cuenta.id)
+            db.session.commit()
+            flash("Institución guardada.", "exito")
+            return redirect(url_for("admin.instituciones"))
+    return render_template("admin/institucion.html", formulario=formulario, existente=existente)
+
+
+@bp.route("/cuentas")
+@permiso("administracion")
+def cuentas():
+    filas = db.session.scalars(
+        select(Usuaria).join(Usuaria.institucion).order_by(Institucion.nombre, Usuaria.correo)).all()
+    return render_template("admin/cuentas.html", cuentas=filas)
+
+
+def _formulario_cuenta(existente: Usuaria | None) -> FormularioCuenta:
+    formulario = FormularioCuenta(obj=existente)
+    formulario.institucion_id.choices = opciones(
+        (i.id, i.nombre) for i in _instituciones()
+        if i.activa or (existente and i.id == existente.institucion_id))
+    if existente is not None and not formulario.is_submitted():
+        formulario.institucion_id.data = str(existente.institucion_id)
+    return formulario
+
+
+@bp.route("/cuentas/nueva", methods=["GET", "POST"])
+@permiso("administracion")
+def cuenta_nueva():
+    formulario = _formulario_cuenta(None)
+    if formulario.validate_on_submit():
+        if servicios.buscar_por_correo(formulario.correo.data) is not None:
+            formulario.correo.errors.append("Ya existe una cuenta con ese correo.")
+        else:
+            institucion = db.session.get(Institucion, uuid.UUID(formulario.institucion_id.data))
+            usuaria = servicios.crear_usuaria(
+                correo=formulario.correo.data, nombre=formulario.nombre.data,
+                rol=formulario.rol.data, institucion=institucion)
+            token = servicios.crear_activacion(usuaria)
+            db.session.commit()
+            return render_template("admin/activacion.html", usuaria=usuaria,
+                                   enlace=url_for("cuentas.activar", token=token, _external=True))
+    return render_template("admin/cuenta.html", formulario=formulario, existente=None)
+
+
+@bp.route("/cuentas/<uuid:usuaria_id>", methods=["GET", "POST"])
+@permiso("administracion")
+def cuenta(usuaria_id: uuid.UUID):
+    existente = _o_404(Usuaria, usuaria_id)
+    formulario = _formulario_cuenta(existente)
+    formulario.correo.render_kw = {"readonly": True}
+    if formulario.validate_on_submit():
+        es_ella = existente.id == current_user.id
+        if es_ella and not formulario.activa.data:
+            formulario.activa.errors.append("No puede desactivar su propia cuenta.")
+        elif es_ella and formulario.rol.data != existente.rol:
+            formulario.rol.errors.append("No puede cambiar su propio rol.")
+        else:
+            servicios.actualizar_usuaria(
+                existente, nombre=formulario.nombre.data, rol=formulario.rol.data,
+                institucion_id=uuid.UUID(formulario.institucion_id.data),
+                activa=formulario.activa.data)
+            db.session.commit()
+            flash("Cuenta guardada.", "exito")
+            return redirect(url_for("admin.cuentas"))
+    return render_template("admin/cuenta.html", formulario=formulario, existente=existente,
+                           vacio=FormularioVacio())
+
+
+@bp.route("/cuentas/<uuid:usuaria_id>/activacion", methods=["POST"])
+@permiso("administracion")
+def nueva_activacion(usuaria_id: uuid.UUID):
+    """For a forgotten password: the old one stops working and every session ends."""
+    usuaria = _o_404(Usuaria, usuaria_id)
+    if not FormularioVacio().validate_on_submit():
+        abort(400)
+    if usuaria.id == current_user.id:
+        flash("Para su propia cuenta use «Cambiar contraseña».", "error")
+        return redirect(url_for("admin.cuenta", usuaria_id=usuaria.id))
+    usuaria.contrasena_hash = None
+    revocar_sesiones(usuaria.id)
+    token = servicios.crear_activacion(usuaria)
+    db.session.commit()
+    return render_template("admin/activacion.html", usuaria=usuaria,
+                           enlace=url_for("cuentas.activar", token=token, _external=True))

@@ -1,0 +1,85 @@
+"""Per-connection settings of the database engines."""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=5000",
+)
+
+
+def configurar_motor(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _al_conectar(conexion_dbapi, _registro):
+        # Hand transaction control to SQLAlchemy so BEGIN below is the one that runs.
+        conexion_dbapi.isolation_level = None
+        cursor = conexion_dbapi.cursor()
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _al_comenzar(conexion):
+        # A write transaction takes the lock up front: a deferred one that reads, then writes,
+        # fails with SQLITE_BUSY without waiting when another writer went first, losing the
+        # user's request. Reads stay deferred so they never wait for a writer (WAL).
+        conexion.exec_driver_sql("BEGIN IMMEDIATE" if _escribiendo.get() else "BEGIN")
+
+
+_escribiendo: ContextVar[bool] = ContextVar("escribiendo", default=False)
+
+
+@contextmanager
+def escritura():
+    """Transactions begun inside this block are write transactions (BEGIN IMMEDIATE on SQLite)."""
+    marca = _escribiendo.set(True)
+    try:
+        yield
+    finally:
+        _escribiendo.reset(marca)
+
+
+def marcar_peticion_de_escritura(metodo: str) -> None:
+    """before_request: a state-changing request (POST…) writes; GET and HEAD only read."""
+    _escribiendo.set(metodo not in ("GET", "HEAD", "OPTIONS"))
+
+
+class FechaUTC(TypeDecorator):
+    """A timestamp stored in UTC and always read back timezone-aware (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, valor, _dialecto):
+        if valor is None:
+            return None
+        if valor.tzinfo is None:
+            raise ValueError("FechaUTC requiere una fecha con zona horaria")
+        return valor.astimezone(timezone.utc)
+
+    def process_result_value(self, valor, _dialecto):
+        if valor is None:
+            return None
+        return valor.replace(tzinfo=timezone.utc) if valor.tzinfo is None else valor
+
+
+def ahora() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def renderizar_tipo(tipo, objeto, _contexto):
+    """Alembic autogenerate: migrations use plain SQL types, never the app's Python classes."""
+    if tipo == "type" and isinstance(objeto, FechaUTC):
+        return "sa.DateTime(timezone=True)"
+    return False

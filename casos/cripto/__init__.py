@@ -1,0 +1,1 @@
+"""Field encryption: master keys, per-case data keys, blind indexes."""

@@ -1,0 +1,1 @@
+"""Institutions, accounts, passwords, server-side sessions and login."""

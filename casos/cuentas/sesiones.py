@@ -1,0 +1,139 @@
+"""Server-side, revocable sessions stored in the database.
+
+The cookie carries only a random token; the table keeps its SHA-256, the data and the account.
+Deleting an account's rows ends every session it has on the next request, whatever cookie is
+replayed. Writes use their own short transaction, apart from the view's unit of work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import uuid
+from datetime import timedelta
+
+from flask.sessions import SessionInterface, SessionMixin
+from sqlalchemy import delete, insert, select, update
+from werkzeug.datastructures import CallbackDict
+
+from casos.bd import ahora, escritura
+from casos.extensiones import db
+
+# Refreshing the idle clock on every request would write on every request.
+RESOLUCION_ACTIVIDAD = timedelta(seconds=30)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SesionServidor(CallbackDict, SessionMixin):
+    def __init__(self, datos=None, token: str | None = None, ultima_actividad=None):
+        def al_cambiar(_self):
+            _self.modified = True
+
+        super().__init__(datos or {}, al_cambiar)
+        self.token = token
+        self.ultima_actividad = ultima_actividad
+        self.modified = False
+        self.regenerar = False
+
+    @property
+    def nueva(self) -> bool:
+        return self.token is None
+
+
+def regenerar(sesion) -> None:
+    """Give the session a new id (at login): a token planted before login becomes useless."""
+    sesion.regenerar = True
+    sesion.modified = True
+
+
+def revocar_sesiones(usuaria_id, *, salvo_token: str | None = None) -> None:
+    """End every session of an account, inside the caller's transaction."""
+    from casos.cuentas.modelos import Sesion
+
+    consulta = delete(Sesion).where(Sesion.usuaria_id == usuaria_id)
+    if salvo_token:
+        consulta = consulta.where(Sesion.id_hash != _hash(salvo_token))
+    db.session.execute(consulta)
+
+
+def purgar_caducadas(app) -> int:
+    from casos.cuentas.modelos import Sesion
+
+    limite_inactividad = ahora() - app.config["SESION_INACTIVIDAD"]
+    limite_absoluto = ahora() - app.config["SESION_MAXIMA"]
+    with escritura(), db.engine.begin() as conexion:
+        return conexion.execute(delete(Sesion).where(
+            (Sesion.ultima_actividad < limite_inactividad) | (Sesion.creada_en < limite_absoluto)
+        )).rowcount
+
+
+class InterfazSesionServidor(SessionInterface):
+    def open_session(self, app, request):
+        from casos.cuentas.modelos import Sesion
+
+        token = request.cookies.get(self.get_cookie_name(app))
+        if not token or len(token) > 100:
+            return SesionServidor()
+        with db.engine.connect() as conexion:
+            fila = conexion.execute(
+                select(Sesion.datos, Sesion.creada_en, Sesion.ultima_actividad)
+                .where(Sesion.id_hash == _hash(token))
+            ).first()
+        if fila is None:
+            return SesionServidor()
+        momento = ahora()
+        if (momento - fila.ultima_actividad > app.config["SESION_INACTIVIDAD"]
+                or momento - fila.creada_en > app.config["SESION_MAXIMA"]):
+            with escritura(), db.engine.begin() as conexion:
+                conexion.execute(delete(Sesion).where(Sesion.id_hash == _hash(token)))
+            sesion = SesionServidor()
+            sesion["_caducada"] = True
+            return sesion
+        return SesionServidor(json.loads(fila.datos), token, fila.ultima_actividad)
+
+    def save_session(self, app, session: SesionServidor, response):
+        from casos.cuentas.modelos import Sesion
+
+        # The view has committed; end its transaction so it holds no lock while we write.
+        db.session.close()
+        nombre = self.get_cookie_name(app)
+        dominio = self.get_cookie_domain(app)
+        ruta = self.get_cookie_path(app)
+        session.pop("_caducada", None)
+
+        if not session:
+            if not session.nueva:
+                with escritura(), db.engine.begin() as conexion:
+                    conexion.execute(delete(Sesion).where(Sesion.id_hash == _hash(session.token)))
+            if session.modified or not session.nueva:
+                response.delete_cookie(nombre, domain=dominio, path=ruta)
+            return
+
+        momento = ahora()
+        datos = json.dumps(dict(session), default=str)
+        usuaria_id = uuid.UUID(session["_user_id"]) if session.get("_user_id") else None
+        with escritura(), db.engine.begin() as conexion:
+            if session.nueva or session.regenerar:
+                if not session.nueva:
+                    conexion.execute(delete(Sesion).where(Sesion.id_hash == _hash(session.token)))
+                session.token = secrets.token_urlsafe(32)
+                conexion.execute(insert(Sesion).values(
+                    id_hash=_hash(session.token), usuaria_id=usuaria_id, datos=datos,
+                    creada_en=momento, ultima_actividad=momento))
+            elif session.modified:
+                conexion.execute(update(Sesion).where(Sesion.id_hash == _hash(session.token))
+                                 .values(datos=datos, usuaria_id=usuaria_id, ultima_actividad=momento))
+            elif momento - session.ultima_actividad > RESOLUCION_ACTIVIDAD:
+                conexion.execute(update(Sesion).where(Sesion.id_hash == _hash(session.token))
+                                 .values(ultima_actividad=momento))
+            else:
+                return
+        response.set_cookie(
+            nombre, session.token, domain=dominio, path=ruta,
+            httponly=self.get_cookie_httponly(app), secure=self.get_cookie_secure(app),
+            samesite=self.get_cookie_samesite(app),
+        )

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
+                   session, url_for)
+from flask_login import current_user, login_user, logout_user
+
+from casos.acceso import PUBLICA, permiso
+from casos.cuentas import servicios
+from casos.cuentas.formularios import (FormularioCambioContrasena, FormularioEntrada,
+                                       FormularioNuevaContrasena, FormularioVacio)
+from casos.cuentas.sesiones import regenerar
+from casos.extensiones import db, limiter
+
+bp = Blueprint("cuentas", __name__)
+
+CREDENCIALES_INCORRECTAS = "Correo o contraseña incorrectos."
+
+
+def destino_seguro(destino: str | None) -> str | None:
+    """A local path to return to after login, or None: never another host."""
+    if not destino or not destino.startswith("/") or destino.startswith(("//", "/\\")):
+        return None
+    partes = urlsplit(destino)
+    if partes.scheme or partes.netloc or any(c in destino for c in "\r\n\t"):
+        return None
+    return destino.rstrip("?") or None
+
+
+def _limite_login() -> str:
+    return current_app.config["LIMITE_LOGIN"]
+
+
+def _clave_por_correo() -> str:
+    correo = servicios.normalizar_correo(request.form.get("correo", ""))
+    return "entrar-correo:" + hashlib.sha256(correo.encode()).hexdigest()
+
+
+def _fallo(_respuesta) -> bool:
+    """Only failed attempts count against the limits."""
+    return g.get("intento_fallido", False)
+
+
+@bp.route("/entrar", methods=["GET", "POST"])
+@permiso(PUBLICA)
+@limiter.limit(_limite_login, methods=["POST"], deduct_when=_fallo)
+@limiter.limit(_limite_login, methods=["POST"], deduct_when=_fallo, key_func=_clave_por_correo)
+def entrar():
+    if current_user.is_authenticated:
+        return redirect(url_for("inicio.inicio"))
+    formulario = FormularioEntrada()
+    if formulario.validate_on_submit():
+        usuaria = servicios.autenticar(formulario.correo.data, formulario.contrasena.data)
+        if usuaria is not None:
+            session.clear()
+            regenerar(session)
+            login_user(usuaria)
+            db.session.commit()
+            return redirect(destino_seguro(request.args.get("next")) or url_for("inicio.inicio"))
+        g.intento_fallido = True
+        flash(CREDENCIALES_INCORRECTAS, "error")
+    elif request.method == "POST":
+        g.intento_fallido = True
+    return render_template("cuentas/entrar.html", formulario=formulario)
+
+
+@bp.route("/salir", methods=["POST"])
+@permiso("cuenta.propia")
+def salir():
+    if FormularioVacio().validate_on_submit():
+        logout_user()
+        session.clear()
+        flash("Cerró su sesión.", "info")
+    return redirect(url_for("cuentas.entrar"))
+
+
+@bp.route("/cuenta/contrasena", methods=["GET", "POST"])
+@permiso("cuenta.propia")
+def cambiar_contrasena():
+    formulario = FormularioCambioContrasena()
+    if formulario.validate_on_submit():
+        if servicios.autenticar(current_user.correo, formulario.actual.data) is None:
+            formulario.actual.errors.append("La contraseña actual no es correcta.")
+        else:
+            try:
+                regenerar(session)
+                servicios.establecer_contrasena(current_user, formulario.nueva.data)
+            except servicios.ContrasenaRechazada as error:
+                formulario.nueva.errors.extend(error.motivos)
+            else:
+                db.session.commit()
+                flash("Contraseña cambiada. Sus otras sesiones se cerraron.", "exito")
+                return redirect(url_for("inicio.inicio"))
+    return render_template("cuentas/contrasena.html", formulario=formulario)
+
+
+def _token_desconocido(respuesta) -> bool:
+    return respuesta.status_code == 404
+
+
+@bp.route("/activar/<token>", methods=["GET", "POST"])
+@permiso(PUBLICA)
+@limiter.limit(_limite_login, deduct_when=_token_desconocido)
+def activar(token: str):
+    activacion = servicios.activacion_vigente(token)
+    if activacion is None:
+        abort(404)
+    formulario = FormularioNuevaContrasena()
+    if formulario.validate_on_submit():
+        try:
+            servicios.usar_activacion(activacion, formulario.nueva.data)
+        except servicios.ContrasenaRechazada as error:
+            formulario.nueva.errors.extend(error.motivos)
+        else:
+            db.session.commit()
+            if current_user.is_authenticated:
+                logout_user()
+            session.clear()
+            flash("Contraseña establecida. Ya puede entrar.", "exito")
+            return redirect(url_for("cuentas.entrar"))
+    return render_template("cuentas/activar.html", formulario=formulario, token=token)

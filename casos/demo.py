@@ -1,0 +1,47 @@
+"""Demo data: synthetic institutions and accounts, all with a published password."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from casos.cuentas import servicios
+from casos.cuentas.modelos import Institucion
+from casos.extensiones import db
+
+CONTRASENA_DEMO = "clave-de-prueba-demo"
+
+INSTITUCIONES = (
+    # siglas, nombre, tipo, municipio
+    ("FGJEZ", "Fiscalía Especializada en Atención de Delitos contra las Mujeres (demo)", "fiscalia", "32056"),
+    ("CJM", "Centro de Justicia para las Mujeres de Zacatecas (demo)", "cjm", "32056"),
+    ("SEMUJER", "Secretaría de las Mujeres del Estado de Zacatecas (demo)", "semujer", "32056"),
+)
+
+CUENTAS = (
+    ("capturista@fiscalia.demo", "Capturista Fiscalía", "capturista", "FGJEZ"),
+    ("supervisora@fiscalia.demo", "Supervisora Fiscalía", "supervisora", "FGJEZ"),
+    ("capturista@cjm.demo", "Capturista CJM", "capturista", "CJM"),
+    ("supervisora@cjm.demo", "Supervisora CJM", "supervisora", "CJM"),
+    ("gestora@semujer.demo", "Gestora SEMUJER", "gestora", "SEMUJER"),
+    ("admin@semujer.demo", "Administración SEMUJER", "admin", "SEMUJER"),
+)
+
+
+def sembrar() -> int:
+    """Idempotent: what exists is left as it is. Returns how many accounts it created."""
+    por_siglas = {}
+    for siglas, nombre, tipo, municipio in INSTITUCIONES:
+        institucion = db.session.scalar(select(Institucion).where(Institucion.siglas == siglas))
+        if institucion is None:
+            institucion = Institucion(siglas=siglas, nombre=nombre, tipo=tipo, municipio=municipio)
+            db.session.add(institucion)
+        por_siglas[siglas] = institucion
+    db.session.flush()
+    creadas = 0
+    for correo, nombre, rol, siglas in CUENTAS:
+        if servicios.buscar_por_correo(correo) is None:
+            servicios.crear_usuaria(correo=correo, nombre=nombre, rol=rol,
+                                    institucion=por_siglas[siglas], contrasena=CONTRASENA_DEMO)
+            creadas += 1
+    db.session.commit()
+    return creadas

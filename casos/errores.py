@@ -1,0 +1,42 @@
+"""Error pages in Spanish that reveal nothing internal (no trace, SQL, path or version)."""
+
+from flask import render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from casos.extensiones import db
+
+MENSAJES = {
+    400: ("Solicitud no válida", "No pudimos procesar la solicitud. Revise los datos e intente de nuevo."),
+    403: ("Acceso denegado", "Su cuenta no tiene permiso para esta acción."),
+    404: ("No encontrado", "La página que busca no existe o no está disponible para su cuenta."),
+    405: ("Método no permitido", "Esta dirección no acepta esa acción."),
+    413: ("Datos demasiado grandes", "Lo que envió excede el tamaño permitido."),
+    429: ("Demasiados intentos", "Hizo demasiados intentos en poco tiempo. Espere un minuto e intente de nuevo."),
+    500: ("Error del sistema", "Ocurrió un error. No se guardó ningún cambio parcial; intente de nuevo."),
+}
+
+
+def _pagina(codigo: int, detalle: str | None = None):
+    titulo, mensaje = MENSAJES.get(codigo, MENSAJES[500])
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": titulo, "mensaje": detalle or mensaje}, codigo
+    return render_template("error.html", codigo=codigo, titulo=titulo,
+                           mensaje=detalle or mensaje), codigo
+
+
+def registrar(app):
+    @app.errorhandler(CSRFError)
+    def csrf_invalido(_error):
+        return _pagina(400, "El formulario caducó o no es válido. Vuelva a la página, "
+                            "recárguela y envíe de nuevo.")
+
+    @app.errorhandler(HTTPException)
+    def http(error):
+        return _pagina(error.code if error.code in MENSAJES else 500)
+
+    @app.errorhandler(Exception)
+    def inesperado(error):
+        db.session.rollback()
+        app.logger.exception("Error no controlado en %s", request.endpoint)
+        return _pagina(500)

@@ -1,0 +1,1 @@
+"""Cases (expedientes): intake, victims, facts, risk assessment."""

@@ -1,0 +1,136 @@
+"""The steps of create_app, one small function each."""
+
+from __future__ import annotations
+
+import uuid
+from zoneinfo import ZoneInfo
+
+from flask import Flask, flash, redirect, request, session, url_for
+from flask_login import current_user
+
+from casos import acceso, bd
+from config import RAIZ
+from casos.extensiones import csrf, db, limiter, login_manager, migrate
+
+CSP = "; ".join((
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+))
+
+
+def extensiones(app: Flask) -> None:
+    import casos.modelos  # noqa: F401 - register every table before Alembic or a query needs it
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(RAIZ / "migrations"), render_as_batch=True,
+                    render_item=bd.renderizar_tipo)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "cuentas.entrar"
+    login_manager.login_message = "Entre con su cuenta para continuar."
+    login_manager.login_message_category = "info"
+    with app.app_context():
+        bd.configurar_motor(db.engine)
+
+    from casos.cuentas.modelos import Usuaria
+
+    @login_manager.user_loader
+    def cargar_usuaria(usuaria_id: str):
+        try:
+            identificador = uuid.UUID(usuaria_id)
+        except ValueError:
+            return None
+        usuaria = db.session.get(Usuaria, identificador)
+        return usuaria if usuaria is not None and usuaria.activa else None
+
+    @login_manager.unauthorized_handler
+    def no_autenticada():
+        from casos.cuentas.vistas import destino_seguro
+
+        if session.pop("_caducada", False):
+            flash("Su sesión terminó por inactividad. Entre de nuevo.", "info")
+        else:
+            flash(login_manager.login_message, "info")
+        siguiente = destino_seguro(request.full_path if request.method == "GET" else None)
+        return redirect(url_for("cuentas.entrar", next=siguiente) if siguiente
+                        else url_for("cuentas.entrar"))
+
+
+def sesiones(app: Flask) -> None:
+    from casos.cuentas.sesiones import InterfazSesionServidor
+
+    app.session_interface = InterfazSesionServidor()
+
+
+def blueprints(app: Flask) -> None:
+    from casos.admin.vistas import bp as admin
+    from casos.cuentas.vistas import bp as cuentas
+    from casos.inicio import bp as inicio
+    from casos.salud import bp as salud
+
+    for blueprint in (cuentas, inicio, admin, salud):
+        app.register_blueprint(blueprint)
+
+
+def control_de_acceso(app: Flask) -> None:
+    @app.before_request
+    def tipo_de_transaccion():
+        bd.marcar_peticion_de_escritura(request.method)
+
+    app.before_request(acceso.verificar)
+
+
+def errores(app: Flask) -> None:
+    from casos.errores import registrar
+
+    registrar(app)
+
+
+def cabeceras(app: Flask) -> None:
+    @app.after_request
+    def poner_cabeceras(respuesta):
+        cabeceras = respuesta.headers
+        cabeceras.setdefault("Content-Security-Policy", CSP)
+        cabeceras["X-Content-Type-Options"] = "nosniff"
+        cabeceras["Referrer-Policy"] = "no-referrer"
+        cabeceras["X-Frame-Options"] = "DENY"
+        cabeceras["Cross-Origin-Opener-Policy"] = "same-origin"
+        cabeceras["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if app.config["HSTS"]:
+            cabeceras["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+        if current_user.is_authenticated or request.endpoint != "static":
+            # Case pages must not survive in a shared computer's cache or history.
+            cabeceras["Cache-Control"] = "no-store"
+        return respuesta
+
+
+def plantillas(app: Flask) -> None:
+    from casos.catalogos import ROLES, TIPOS_INSTITUCION, municipios
+
+    zona = ZoneInfo(app.config["ZONA_HORARIA"])
+
+    def fecha_local(valor, formato="%d/%m/%Y %H:%M"):
+        return "" if valor is None else valor.astimezone(zona).strftime(formato)
+
+    app.jinja_env.filters["fecha_local"] = fecha_local
+    app.jinja_env.globals.update(
+        ROLES=ROLES, TIPOS_INSTITUCION=TIPOS_INSTITUCION, municipios=municipios,
+        puede=acceso.puede,
+    )
+
+    @app.context_processor
+    def contexto():
+        return {"demo": app.config["DEMO"], "entorno": app.config["ENTORNO"]}
+
+
+def cli(app: Flask) -> None:
+    from casos.cli import registrar
+
+    registrar(app)

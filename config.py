@@ -1,0 +1,139 @@
+"""Settings for each environment.
+
+`RUTA_VIOLETA_ENTORNO` chooses the class: `desarrollo` (default), `pruebas` or `produccion`.
+Production fails fast: every secret comes from the environment and nothing has a default.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+RAIZ = Path(__file__).resolve().parent
+INSTANCIA = RAIZ / "instance"
+
+# Values that must never reach production (documentation examples, old defaults).
+CLAVES_DE_EJEMPLO = {"dev", "desarrollo", "cambiame", "changeme", "secret", "secreto"}
+LONGITUD_MINIMA_SECRET_KEY = 32
+
+
+class ConfiguracionInvalida(RuntimeError):
+    """The application refuses to start; the message says what to fix."""
+
+
+def normalizar_url_bd(url: str) -> str:
+    """Use the psycopg 3 driver for any PostgreSQL URL."""
+    for prefijo in ("postgres://", "postgresql://"):
+        if url.startswith(prefijo):
+            return "postgresql+psycopg://" + url[len(prefijo):]
+    return url
+
+
+def leer_o_crear_secreto(ruta: Path) -> str:
+    """A per-checkout random secret for development, kept in instance/ with mode 0600."""
+    ruta.parent.mkdir(parents=True, exist_ok=True)
+    if not ruta.exists():
+        descriptor = os.open(ruta, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as archivo:
+            archivo.write(secrets.token_urlsafe(48))
+    return ruta.read_text().strip()
+
+
+class Base:
+    ENTORNO = "base"
+    DEBUG = False
+    TESTING = False
+    DEMO = False
+
+    # hide_parameters: a failing statement must not copy its values into logs or errors.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+
+    # Server-side sessions (casos/cuentas/sesiones.py).
+    SESSION_COOKIE_NAME = "rv_sesion"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    SESION_INACTIVIDAD = timedelta(minutes=15)
+    SESION_MAXIMA = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which already expires
+
+    # Flask-Limiter: memory:// only serves one process; production sets Redis.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LIMITE_LOGIN = "10 per minute"
+
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    HSTS = False
+    ZONA_HORARIA = "America/Mexico_City"
+
+
+class Desarrollo(Base):
+    ENTORNO = "desarrollo"
+    DEMO = True
+    SESSION_COOKIE_SECURE = False
+
+    def __init__(self) -> None:
+        self.SQLALCHEMY_DATABASE_URI = normalizar_url_bd(
+            os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCIA / 'ruta_violeta.sqlite'}")
+        )
+        self.SECRET_KEY = leer_o_crear_secreto(INSTANCIA / "secret_key")
+        self.RUTA_CLAVES = os.environ.get("RUTA_CLAVES", str(INSTANCIA / "claves.json"))
+
+
+class Pruebas(Base):
+    ENTORNO = "pruebas"
+    TESTING = True
+    SESSION_COOKIE_SECURE = False
+
+    def __init__(self) -> None:
+        self.SQLALCHEMY_DATABASE_URI = "sqlite://"
+        self.SECRET_KEY = secrets.token_urlsafe(48)
+        self.RUTA_CLAVES = ""
+
+
+class Produccion(Base):
+    ENTORNO = "produccion"
+    HSTS = True
+
+    def __init__(self) -> None:
+        faltan = [n for n in ("DATABASE_URL", "SECRET_KEY", "RUTA_CLAVES",
+                              "RATELIMIT_STORAGE_URI") if not os.environ.get(n)]
+        if faltan:
+            raise ConfiguracionInvalida(
+                "Producción requiere estas variables de entorno: " + ", ".join(faltan)
+            )
+        clave = os.environ["SECRET_KEY"]
+        if len(clave) < LONGITUD_MINIMA_SECRET_KEY or clave.lower() in CLAVES_DE_EJEMPLO:
+            raise ConfiguracionInvalida(
+                f"SECRET_KEY debe ser aleatoria y de al menos {LONGITUD_MINIMA_SECRET_KEY} "
+                "caracteres; genere una con: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        if clave == _secreto_de_desarrollo():
+            raise ConfiguracionInvalida("SECRET_KEY es la clave de desarrollo de instance/.")
+        if os.environ.get("FLASK_DEBUG", "").lower() in ("1", "true", "yes", "on"):
+            raise ConfiguracionInvalida("Producción no arranca con FLASK_DEBUG activado.")
+        self.SECRET_KEY = clave
+        self.SQLALCHEMY_DATABASE_URI = normalizar_url_bd(os.environ["DATABASE_URL"])
+        self.RUTA_CLAVES = os.environ["RUTA_CLAVES"]
+        self.RATELIMIT_STORAGE_URI = os.environ["RATELIMIT_STORAGE_URI"]
+
+
+def _secreto_de_desarrollo() -> str | None:
+    ruta = INSTANCIA / "secret_key"
+    return ruta.read_text().strip() if ruta.exists() else None
+
+
+ENTORNOS = {"desarrollo": Desarrollo, "pruebas": Pruebas, "produccion": Produccion}
+
+
+def desde_entorno():
+    nombre = os.environ.get("RUTA_VIOLETA_ENTORNO", "desarrollo")
+    if nombre not in ENTORNOS:
+        raise ConfiguracionInvalida(
+            f"RUTA_VIOLETA_ENTORNO={nombre!r} no existe; use uno de: " + ", ".join(ENTORNOS)
+        )
+    return ENTORNOS[nombre]()

@@ -1,0 +1,248 @@
+"""Fixtures: a migrated database per run (SQLite or PostgreSQL), a clean one per test.
+
+`pytest` runs on SQLite; `pytest --bd=postgresql` on PostgreSQL at TEST_DATABASE_URL. The
+schema is always built by the Alembic migrations, so the migrations are tested on both.
+With CI=true an unreachable PostgreSQL fails the run instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from casos import create_app
+from casos.extensiones import db
+
+PG_POR_DEFECTO = "postgresql://postgres@127.0.0.1:5432/test"
+CONTRASENA = "una frase de prueba bastante larga"
+# Argon2id with small costs: the same algorithm, fast enough for hundreds of logins.
+ARGON2_PRUEBAS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+def pytest_addoption(parser):
+    parser.addoption("--bd", choices=("sqlite", "postgresql"), default="sqlite",
+                     help="motor de base de datos de las pruebas")
+
+
+def _en_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+class BaseDePruebas:
+    """Builds the migrated schema once and hands each test a clean copy of it."""
+
+    def __init__(self, motor: str, tmp: Path):
+        self.motor, self.tmp = motor, tmp
+
+    def preparar(self):
+        if self.motor == "sqlite":
+            self.plantilla = self.tmp / "plantilla.sqlite"
+            self._migrar(f"sqlite:///{self.plantilla}")
+        else:
+            base = os.environ.get("TEST_DATABASE_URL", PG_POR_DEFECTO)
+            from config import normalizar_url_bd
+
+            self.url_base = normalizar_url_bd(base)
+            self.esquema = f"prueba_{uuid.uuid4().hex[:12]}"
+            try:
+                motor = sa.create_engine(self.url_base)
+                with motor.begin() as conexion:
+                    conexion.exec_driver_sql(f'CREATE SCHEMA "{self.esquema}"')
+                motor.dispose()
+            except sa.exc.OperationalError as error:
+                mensaje = f"PostgreSQL no responde en {base}: {error.orig}"
+                if _en_ci():
+                    pytest.exit(mensaje, returncode=3)
+                pytest.skip(mensaje, allow_module_level=True)
+            separador = "&" if "?" in self.url_base else "?"
+            self.url = f"{self.url_base}{separador}options=-csearch_path%3D{self.esquema}"
+            self._migrar(self.url)
+
+    def _migrar(self, url: str):
+        from flask_migrate import upgrade
+
+        app = create_app(_configuracion(url, self.tmp / "claves-migracion.json"))
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+
+    def url_para(self, nombre: str) -> str:
+        if self.motor == "sqlite":
+            destino = self.tmp / f"{nombre}.sqlite"
+            shutil.copyfile(self.plantilla, destino)
+            return f"sqlite:///{destino}"
+        return self.url
+
+    def limpiar(self):
+        if self.motor != "postgresql":
+            return
+        motor = sa.create_engine(self.url)
+        with motor.begin() as conexion:
+            tablas = conexion.exec_driver_sql(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                "AND tablename <> 'alembic_version'").scalars().all()
+            if tablas:
+                conexion.exec_driver_sql(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tablas) + " CASCADE")
+        motor.dispose()
+
+    def destruir(self):
+        if self.motor == "postgresql" and hasattr(self, "url"):
+            motor = sa.create_engine(self.url_base)
+            with motor.begin() as conexion:
+                conexion.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{self.esquema}" CASCADE')
+            motor.dispose()
+
+
+def _configuracion(url: str, claves: Path) -> dict:
+    from casos.cripto import llavero
+
+    llavero.crear(claves, "pruebas")
+    return {
+        "SQLALCHEMY_DATABASE_URI": url,
+        "RUTA_CLAVES": str(claves),
+        "ARGON2": ARGON2_PRUEBAS,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def base_de_pruebas(request, tmp_path_factory):
+    base = BaseDePruebas(request.config.getoption("--bd"), tmp_path_factory.mktemp("bd"))
+    base.preparar()
+    yield base
+    base.destruir()
+
+
+@pytest.fixture
+def motor_bd(base_de_pruebas) -> str:
+    return base_de_pruebas.motor
+
+
+@pytest.fixture
+def configuracion(base_de_pruebas, tmp_path, request) -> dict:
+    nombre = re.sub(r"\W", "_", request.node.name)[:60] + "_" + uuid.uuid4().hex[:6]
+    return _configuracion(base_de_pruebas.url_para(nombre), tmp_path / "claves.json")
+
+
+class ClienteDePruebas(FlaskClient):
+    """Each request runs in its own application context, with its own database session, as
+    in production; the test's transaction ends first, so the test then reads what the
+    request committed, not an old snapshot."""
+
+    def open(self, *args, **kwargs):
+        db.session.rollback()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def app(configuracion, base_de_pruebas):
+    aplicacion = create_app(configuracion)
+    aplicacion.test_client_class = ClienteDePruebas
+    with aplicacion.app_context():
+        yield aplicacion
+        db.session.remove()
+        db.engine.dispose()
+    base_de_pruebas.limpiar()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# ---- factories -----------------------------------------------------------------------------
+
+def crear_institucion(siglas="INST", tipo="fiscalia", municipio="32056", nombre=None):
+    from casos.cuentas.modelos import Institucion
+
+    institucion = Institucion(siglas=siglas, nombre=nombre or f"Institución de prueba {siglas}",
+                              tipo=tipo, municipio=municipio)
+    db.session.add(institucion)
+    db.session.commit()
+    return institucion
+
+
+def crear_usuaria(rol, institucion, correo=None, contrasena=CONTRASENA, activa=True):
+    from casos.cuentas import servicios
+
+    usuaria = servicios.crear_usuaria(
+        correo=correo or f"{rol}.{uuid.uuid4().hex[:8]}@prueba.mx", nombre=f"Persona {rol}",
+        rol=rol, institucion=institucion, contrasena=contrasena)
+    usuaria.activa = activa
+    db.session.commit()
+    return usuaria
+
+
+@dataclass
+class Cuentas:
+    institucion_a: object
+    institucion_b: object
+    por_clave: dict
+
+    def __getitem__(self, clave):
+        return self.por_clave[clave]
+
+
+@pytest.fixture
+def cuentas(app) -> Cuentas:
+    """Every role in institution A; the case roles again in institution B."""
+    a = crear_institucion("INSTA", "fiscalia")
+    b = crear_institucion("INSTB", "cjm")
+    por_clave = {rol: crear_usuaria(rol, a) for rol in ("capturista", "supervisora", "gestora", "admin")}
+    por_clave["capturista_b"] = crear_usuaria("capturista", b)
+    por_clave["supervisora_b"] = crear_usuaria("supervisora", b)
+    return Cuentas(a, b, por_clave)
+
+
+# ---- browsing as a person would: real CSRF tokens, real forms -------------------------------
+
+_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
+                    r'type="hidden" name="csrf_token" value="([^"]+)"|'
+                    r'name="csrf_token" value="([^"]+)"')
+
+
+def token_csrf(client, ruta="/entrar") -> str:
+    html = client.get(ruta).get_data(as_text=True)
+    encontrado = _TOKEN.search(html)
+    assert encontrado, f"sin token CSRF en {ruta}"
+    return next(g for g in encontrado.groups() if g)
+
+
+def enviar(client, ruta, datos=None, *, pagina=None, **kwargs):
+    """POST a form the way a browser does: with the token from the page that shows it."""
+    datos = dict(datos or {})
+    datos.setdefault("csrf_token", token_csrf(client, pagina or ruta))
+    return client.post(ruta, data=datos, **kwargs)
+
+
+def entrar(client, usuaria_o_correo, contrasena=CONTRASENA):
+    correo = getattr(usuaria_o_correo, "correo", usuaria_o_correo)
+    return enviar(client, "/entrar", {"correo": correo, "contrasena": contrasena})
+
+
+@pytest.fixture
+def como(app, cuentas):
+    """`como("admin")` returns a test client logged in as that account."""
+    def _como(clave):
+        cliente = app.test_client()
+        respuesta = entrar(cliente, cuentas[clave])
+        assert respuesta.status_code == 302, respuesta.get_data(as_text=True)[:500]
+        return cliente
+
+    return _como

@@ -1,0 +1,149 @@
+"""Every registered route, called as anonymous, as each role and from another institution.
+
+The routes come from the URL map, so a new route is covered the day it is added: if it has an
+argument this file can't fill, the test fails and asks for it. The expected answer is derived
+from the single policy in casos/acceso.py, and GET requests must leave the data untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+import sqlalchemy as sa
+
+from casos import acceso
+from casos.cuentas import servicios
+from casos.extensiones import db
+from tests.conftest import crear_institucion, crear_usuaria, entrar, token_csrf
+
+IDENTIDADES = ("anonima", "capturista", "supervisora", "gestora", "admin",
+               "capturista_b", "supervisora_b")
+# Arguments whose object belongs to an institution: another institution gets 404, not 403,
+# so that not even the existence of the object leaks.
+ARGUMENTOS_DE_INSTITUCION = {"caso_id"}
+TABLAS_VOLATILES = {"sesion"}
+# Routes whose successful answer is to send the person to the login page.
+TERMINAN_EN_ENTRAR = {"cuentas.salir"}  # the session row itself is written on every request
+
+
+def _rutas(app):
+    for regla in app.url_map.iter_rules():
+        if regla.endpoint == "static":
+            continue
+        for metodo in sorted(regla.methods & {"GET", "POST"}):
+            yield regla, metodo
+
+
+def _argumentos(regla, objetos) -> dict:
+    faltan = set(regla.arguments) - objetos.keys()
+    assert not faltan, (f"{regla.rule}: la prueba no sabe construir {faltan}; "
+                        "añada un objeto de la institución A en `objetos`")
+    return {nombre: objetos[nombre] for nombre in regla.arguments}
+
+
+def _huella_de_datos() -> str:
+    """A digest of every table but the volatile ones, to prove a GET changed nothing."""
+    db.session.rollback()
+    huella = hashlib.sha256()
+    for tabla in sorted(db.metadata.sorted_tables, key=lambda t: t.name):
+        if tabla.name in TABLAS_VOLATILES:
+            continue
+        filas = db.session.execute(sa.select(tabla)).all()
+        huella.update(repr(sorted(map(repr, filas))).encode())
+    db.session.rollback()
+    return huella.hexdigest()
+
+
+@pytest.fixture
+def objetos(app, cuentas):
+    """Objects for the URL arguments. Admin POSTs edit them, so none is one of `cuentas`."""
+    otra = crear_institucion("INSTC", "salud")
+    pendiente = crear_usuaria("capturista", otra)
+    pendiente.contrasena_hash = None
+    token = servicios.crear_activacion(pendiente)
+    db.session.commit()
+    return {
+        "usuaria_id": pendiente.id,
+        "institucion_id": otra.id,
+        "token": token,
+    }
+
+
+def _esperado(accion: str | None, identidad: str, regla) -> str:
+    if accion == acceso.PUBLICA:
+        return "permitido"
+    if identidad == "anonima":
+        return "a_entrar"
+    rol = identidad.removesuffix("_b")
+    if accion is None or rol not in acceso.POLITICA[accion]:
+        return "prohibido"
+    if identidad.endswith("_b") and ARGUMENTOS_DE_INSTITUCION & set(regla.arguments):
+        return "no_existe"
+    return "permitido"
+
+
+def _cumple(respuesta, esperado: str, endpoint: str) -> bool:
+    codigo = respuesta.status_code
+    if esperado == "a_entrar":
+        return codigo == 302 and "/entrar" in respuesta.location
+    if esperado == "prohibido":
+        return codigo == 403
+    if esperado == "no_existe":
+        return codigo == 404
+    redirige_a_entrar = codigo == 302 and "/entrar" in (respuesta.location or "")
+    if endpoint in TERMINAN_EN_ENTRAR:
+        return redirige_a_entrar and "next=" not in respuesta.location
+    return codigo in (200, 302, 303) and not redirige_a_entrar
+
+
+def test_cada_ruta_con_cada_identidad(app, cuentas, objetos):
+    fallos = []
+    probadas = 0
+    for regla, metodo in _rutas(app):
+        accion = acceso.accion_de(regla.endpoint)
+        with app.test_request_context():
+            ruta = app.url_for(regla.endpoint, **_argumentos(regla, objetos))
+        for identidad in IDENTIDADES:
+            cliente = app.test_client()
+            if identidad != "anonima":
+                assert entrar(cliente, cuentas[identidad]).status_code == 302
+            antes = _huella_de_datos() if metodo == "GET" else None
+            if metodo == "GET":
+                respuesta = cliente.get(ruta)
+            else:
+                # A valid token, so the answer is about authorization, not about CSRF.
+                pagina = "/entrar" if identidad == "anonima" else "/"
+                respuesta = cliente.post(ruta, data={"csrf_token": token_csrf(cliente, pagina)})
+            esperado = _esperado(accion, identidad, regla)
+            if not _cumple(respuesta, esperado, regla.endpoint):
+                fallos.append(f"{metodo} {regla.rule} como {identidad}: "
+                              f"{respuesta.status_code}, se esperaba {esperado}")
+            if antes is not None and _huella_de_datos() != antes:
+                fallos.append(f"GET {regla.rule} como {identidad} cambió datos")
+            probadas += 1
+    assert not fallos, "\n".join(fallos)
+    assert probadas >= 7 * 10
+
+
+def test_una_ruta_sin_accion_declarada_se_niega_a_todas(app, cuentas):
+    """Deny by default: forgetting @permiso closes the route instead of opening it."""
+    app.view_functions["admin.panel"] = lambda: "abierta"  # a view with no declared action
+    for rol in ("capturista", "supervisora", "gestora", "admin"):
+        cliente = app.test_client()
+        entrar(cliente, cuentas[rol])
+        assert cliente.get("/admin/").status_code == 403
+
+
+def test_el_alcance_de_casos_es_la_institucion(app, cuentas):
+    from casos.expedientes.modelos import Caso
+
+    propio = Caso(institucion_id=cuentas.institucion_a.id)
+    ajeno = Caso(institucion_id=cuentas.institucion_b.id)
+    db.session.add_all([propio, ajeno])
+    db.session.commit()
+    visibles = lambda clave: set(db.session.scalars(acceso.casos_visibles(cuentas[clave])))
+    assert visibles("capturista") == {propio}
+    assert visibles("supervisora_b") == {ajeno}
+    assert visibles("gestora") == set()
+    assert visibles("admin") == set()
