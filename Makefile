@@ -6,7 +6,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
 
-.PHONY: run test test-sqlite test-postgresql postgresql venv limpiar
+.PHONY: run test lint test-sqlite test-postgresql postgresql venv limpiar
 
 venv: $(VENV)/.instalado
 
@@ -19,11 +19,14 @@ $(VENV)/.instalado: requirements.txt requirements-dev.txt
 ## Serve the demo (SQLite in instance/, generated keys, demo accounts) on 127.0.0.1:$(PORT).
 run: venv
 	$(BIN)/flask --app wsgi init
-	$(BIN)/flask --app wsgi demo
+	$(BIN)/flask --app wsgi demo --casos 300
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
-## The whole suite, on SQLite and then on PostgreSQL.
-test: test-sqlite test-postgresql
+## The whole suite, on SQLite and then on PostgreSQL, after the linter.
+test: lint test-sqlite test-postgresql
+
+lint: venv
+	$(BIN)/ruff check .
 
 test-sqlite: venv
 	$(BIN)/python -m pytest

@@ -60,6 +60,12 @@ class Base:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which already expires
+    # WTForms ships its own Spanish messages (Meta.locales in casos/formularios.py); no Babel.
+    WTF_I18N_ENABLED = False
+    # Over HTTPS Flask-WTF also demands a same-host Referer, but our Referrer-Policy is
+    # no-referrer: browsers send none, and every POST (login included) would get 400. The
+    # token bound to the server-side session, SameSite=Lax and HSTS carry CSRF protection.
+    WTF_CSRF_SSL_STRICT = False
 
     # Flask-Limiter: memory:// only serves one process; production sets Redis.
     RATELIMIT_STORAGE_URI = "memory://"
@@ -67,6 +73,7 @@ class Base:
     LIMITE_LOGIN = "10 per minute"
 
     MAX_CONTENT_LENGTH = 1024 * 1024
+    PROXIES_DE_CONFIANZA = 0  # how many reverse proxies set X-Forwarded-* (see casos/__init__.py)
     HSTS = False
     ZONA_HORARIA = "America/Mexico_City"
 
@@ -120,6 +127,18 @@ class Produccion(Base):
         self.SQLALCHEMY_DATABASE_URI = normalizar_url_bd(os.environ["DATABASE_URL"])
         self.RUTA_CLAVES = os.environ["RUTA_CLAVES"]
         self.RATELIMIT_STORAGE_URI = os.environ["RATELIMIT_STORAGE_URI"]
+        try:
+            self.PROXIES_DE_CONFIANZA = int(os.environ.get("PROXIES_DE_CONFIANZA", "0"))
+        except ValueError:
+            raise ConfiguracionInvalida(
+                "PROXIES_DE_CONFIANZA debe ser el número de proxies delante de la app (0, 1…).") from None
+        # Refuse to start (not only `init`) with a development or world-readable key file.
+        from casos.cripto import llavero
+
+        try:
+            llavero.cargar(self.RUTA_CLAVES, exigir_produccion=True)
+        except llavero.LlaveroInvalido as error:
+            raise ConfiguracionInvalida(str(error)) from None
 
 
 def _secreto_de_desarrollo() -> str | None:

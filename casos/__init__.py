@@ -21,6 +21,14 @@ def create_app(config=None) -> Flask:
     else:
         app.config.from_object(config or configuracion.desde_entorno())
 
+    if app.config.get("PROXIES_DE_CONFIANZA"):
+        # Behind N trusted proxies, the client's address and scheme come from their headers:
+        # without it every client is the proxy, and one per-IP login limit blocks everyone.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXIES_DE_CONFIANZA"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
     from casos import registro
 
     registro.extensiones(app)

@@ -56,13 +56,28 @@ def institucion(institucion_id: uuid.UUID | None = None):
     if formulario.validate_on_submit():
         objeto = existente or Institucion()
         desactivada = existente is not None and existente.activa and not formulario.activa.data
+        if desactivada and existente.id == current_user.institucion_id:
+            # Her accounts could no longer enter: she would lock herself out, as she would by
+            # deactivating her own account.
+            formulario.activa.errors.append("No puede desactivar la institución de su propia cuenta.")
+            return render_template("admin/institucion.html", formulario=formulario,
+                                   existente=existente)
+        for campo, texto in ((formulario.nombre, "ese nombre"), (formulario.siglas, "esas siglas")):
+            otra = db.session.scalar(select(Institucion.id).where(
+                getattr(Institucion, campo.name) == campo.data.strip(),
+                Institucion.id != (existente.id if existente else None)))
+            if otra is not None:
+                campo.errors.append(f"Ya existe una institución con {texto}.")
+        if formulario.nombre.errors or formulario.siglas.errors:
+            return render_template("admin/institucion.html", formulario=formulario,
+                                   existente=existente)
         formulario.populate_obj(objeto)
         db.session.add(objeto)
         try:
             db.session.flush()
-        except IntegrityError:
+        except IntegrityError:  # another admin saved the same name at the same moment
             db.session.rollback()
-            formulario.nombre.errors.append("Ya existe una institución con ese nombre.")
+            formulario.nombre.errors.append("Ya existe una institución con ese nombre o siglas.")
         else:
             if desactivada:
                 for cuenta in objeto.usuarias:

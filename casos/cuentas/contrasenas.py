@@ -1,7 +1,7 @@
 """Password policy (NIST SP 800-63B-4) and Argon2id hashing.
 
-Length is what matters: at least 15 characters, no composition rules, compared exactly as typed
-(no trimming, no case folding of the stored secret). Refused: common passwords, trivial
+Length is what matters: at least 15 characters, no composition rules, compared as typed (only
+NFKC-normalized: no trimming, no case folding). Refused: common passwords, trivial
 patterns, and passwords built from the product, the institution or the account name.
 """
 
@@ -71,8 +71,14 @@ def _hasher() -> PasswordHasher:
     return PasswordHasher(**current_app.config.get("ARGON2", {}))
 
 
+def _estable(contrasena: str) -> str:
+    """NFKC, as NIST SP 800-63B asks: the same "ñ" typed on two keyboards is one password.
+    Nothing else changes: no trimming, no case folding."""
+    return unicodedata.normalize("NFKC", contrasena)
+
+
 def cifrar(contrasena: str) -> str:
-    return _hasher().hash(contrasena)
+    return _hasher().hash(_estable(contrasena))
 
 
 @cache
@@ -86,12 +92,12 @@ def verificar(hash_guardado: str | None, contrasena: str) -> bool:
     if not hash_guardado:
         senuelo = _hash_senuelo(tuple(sorted(current_app.config.get("ARGON2", {}).items())))
         try:
-            hasher.verify(senuelo, contrasena + "\0")
+            hasher.verify(senuelo, _estable(contrasena) + "\0")
         except VerificationError:
             pass
         return False
     try:
-        return hasher.verify(hash_guardado, contrasena)
+        return hasher.verify(hash_guardado, _estable(contrasena))
     except (VerificationError, InvalidHashError):
         return False
 

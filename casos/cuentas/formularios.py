@@ -1,14 +1,14 @@
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from casos.cuentas.contrasenas import LONGITUD_MAXIMA
+from casos.formularios import Formulario
 
 # Password fields keep autocomplete hints so password managers and paste work (NIST 800-63B).
 _NUEVA = {"autocomplete": "new-password", "minlength": 15, "maxlength": LONGITUD_MAXIMA}
 
 
-class FormularioEntrada(FlaskForm):
+class FormularioEntrada(Formulario):
     correo = EmailField("Correo electrónico", validators=[DataRequired("Escriba su correo."),
                         Length(max=254)], render_kw={"autocomplete": "username"})
     contrasena = PasswordField("Contraseña", validators=[DataRequired("Escriba su contraseña."),
@@ -16,7 +16,7 @@ class FormularioEntrada(FlaskForm):
                                render_kw={"autocomplete": "current-password"})
 
 
-class FormularioNuevaContrasena(FlaskForm):
+class FormularioNuevaContrasena(Formulario):
     nueva = PasswordField("Nueva contraseña", validators=[DataRequired("Escriba la nueva contraseña.")],
                           render_kw=_NUEVA)
     confirmacion = PasswordField("Repita la nueva contraseña", validators=[
@@ -29,5 +29,5 @@ class FormularioCambioContrasena(FormularioNuevaContrasena):
                            render_kw={"autocomplete": "current-password"})
 
 
-class FormularioVacio(FlaskForm):
+class FormularioVacio(Formulario):
     """A button-only POST (logout, deactivate): the CSRF token is its whole content."""

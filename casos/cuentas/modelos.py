@@ -22,7 +22,7 @@ class Institucion(db.Model):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     nombre: Mapped[str] = mapped_column(String(200), unique=True)
-    siglas: Mapped[str] = mapped_column(String(30))
+    siglas: Mapped[str] = mapped_column(String(30), unique=True)  # the CLI finds it by them
     tipo: Mapped[str] = mapped_column(String(20))
     municipio: Mapped[str] = mapped_column(String(5))  # INEGI cvegeo
     activa: Mapped[bool] = mapped_column(default=True)

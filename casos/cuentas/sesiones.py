@@ -86,12 +86,13 @@ class InterfazSesionServidor(SessionInterface):
         if fila is None:
             return SesionServidor()
         momento = ahora()
-        if (momento - fila.ultima_actividad > app.config["SESION_INACTIVIDAD"]
-                or momento - fila.creada_en > app.config["SESION_MAXIMA"]):
+        motivo = ("inactividad" if momento - fila.ultima_actividad > app.config["SESION_INACTIVIDAD"]
+                  else "maxima" if momento - fila.creada_en > app.config["SESION_MAXIMA"] else None)
+        if motivo:
             with escritura(), db.engine.begin() as conexion:
                 conexion.execute(delete(Sesion).where(Sesion.id_hash == _hash(token)))
             sesion = SesionServidor()
-            sesion["_caducada"] = True
+            sesion["_caducada"] = motivo  # read by the login redirect to say why
             return sesion
         return SesionServidor(json.loads(fila.datos), token, fila.ultima_actividad)
 

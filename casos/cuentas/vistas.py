@@ -3,15 +3,29 @@ from __future__ import annotations
 import hashlib
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
-                   session, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from casos.acceso import PUBLICA, permiso
 from casos.cuentas import servicios
-from casos.cuentas.formularios import (FormularioCambioContrasena, FormularioEntrada,
-                                       FormularioNuevaContrasena, FormularioVacio)
-from casos.cuentas.sesiones import regenerar
+from casos.cuentas.formularios import (
+    FormularioCambioContrasena,
+    FormularioEntrada,
+    FormularioNuevaContrasena,
+    FormularioVacio,
+)
+from casos.cuentas.sesiones import purgar_caducadas, regenerar
 from casos.extensiones import db, limiter
 
 bp = Blueprint("cuentas", __name__)
@@ -58,6 +72,7 @@ def entrar():
             regenerar(session)
             login_user(usuaria)
             db.session.commit()
+            purgar_caducadas(current_app)  # anonymous login-page sessions must not pile up
             return redirect(destino_seguro(request.args.get("next")) or url_for("inicio.inicio"))
         g.intento_fallido = True
         flash(CREDENCIALES_INCORRECTAS, "error")
@@ -72,16 +87,24 @@ def salir():
     if FormularioVacio().validate_on_submit():
         logout_user()
         session.clear()
+        regenerar(session)  # the old id must not live on, not even as an anonymous session
         flash("Cerró su sesión.", "info")
     return redirect(url_for("cuentas.entrar"))
 
 
+def _clave_por_cuenta() -> str:
+    return "contrasena-cuenta:" + str(current_user.get_id())
+
+
 @bp.route("/cuenta/contrasena", methods=["GET", "POST"])
 @permiso("cuenta.propia")
+@limiter.limit(_limite_login, methods=["POST"], deduct_when=_fallo, key_func=_clave_por_cuenta)
 def cambiar_contrasena():
     formulario = FormularioCambioContrasena()
     if formulario.validate_on_submit():
         if servicios.autenticar(current_user.correo, formulario.actual.data) is None:
+            # A stolen session must not guess the password here faster than at /entrar.
+            g.intento_fallido = True
             formulario.actual.errors.append("La contraseña actual no es correcta.")
         else:
             try:
