@@ -23,6 +23,8 @@ POLITICA: dict[str, frozenset[str]] = {
     "aprobaciones.resolver": frozenset({"supervisora"}),
     "estadisticas.consultar": frozenset({"gestora"}),
     "administracion": frozenset({"admin"}),
+    # Crypto-shredding by case id: the admin never opens the case to do it.
+    "datos.eliminar": frozenset({"admin"}),
 }
 
 

@@ -2,7 +2,8 @@
 
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
@@ -83,3 +84,10 @@ def renderizar_tipo(tipo, objeto, _contexto):
     if tipo == "type" and isinstance(objeto, FechaUTC):
         return "sa.DateTime(timezone=True)"
     return False
+
+
+def hoy_local() -> date:
+    """Today as the caseworker lives it (America/Mexico_City), not the server's UTC date."""
+    from flask import current_app
+
+    return datetime.now(ZoneInfo(current_app.config["ZONA_HORARIA"])).date()

@@ -49,3 +49,66 @@ def municipios() -> dict[str, Municipio]:
 
 def opciones_municipio() -> list[tuple[str, str]]:
     return sorted(((m.clave, m.nombre) for m in municipios().values()), key=lambda o: o[1])
+
+
+# LGAMVLV Art. 6 and the Zacatecas law (Art. 14 Quáter: obstétrica). Several per incident.
+TIPOS_VIOLENCIA = {
+    "psicologica": "Psicológica",
+    "fisica": "Física",
+    "patrimonial": "Patrimonial",
+    "economica": "Económica",
+    "sexual": "Sexual",
+    "vicaria": "Vicaria (a través de hijas, hijos o familiares)",
+    "obstetrica": "Obstétrica",
+    "otra": "Otra",
+}
+
+# LGAMVLV Title II. Laboral and docente are defined apart by the law: kept apart here.
+MODALIDADES = {
+    "familiar": "Familiar",
+    "laboral": "Laboral",
+    "docente": "Docente",
+    "comunidad": "En la comunidad (incluye acoso en espacios públicos)",
+    "institucional": "Institucional",
+    "politica": "Política",
+    "digital": "Digital y mediática",
+    "feminicida": "Feminicida",
+}
+
+RELACIONES_AGRESOR = {
+    "pareja": "Pareja actual",
+    "expareja": "Expareja",
+    "familiar": "Familiar",
+    "conocido": "Conocido",
+    "companero_trabajo": "Compañero o jefe de trabajo",
+    "docente": "Docente o autoridad escolar",
+    "autoridad": "Servidor público",
+    "desconocido": "Desconocido",
+    "otra": "Otra",
+}
+
+NIVELES_RIESGO = {"bajo": "Bajo", "medio": "Medio", "alto": "Alto", "extremo": "Extremo"}
+ORDEN_NIVEL = {nivel: orden for orden, nivel in enumerate(NIVELES_RIESGO)}
+NIVELES_URGENTES = frozenset({"alto", "extremo"})
+# Re-assessment period by level (VioGén's defaults), configurable here.
+HORAS_REVALORACION = {"extremo": 72, "alto": 7 * 24, "medio": 30 * 24, "bajo": 60 * 24}
+
+# LGDNNA Art. 5 for the first two bands; published bands for statistics.
+RANGOS_EDAD = ((0, 11, "0-11"), (12, 17, "12-17"), (18, 29, "18-29"), (30, 39, "30-39"),
+               (40, 49, "40-49"), (50, 59, "50-59"), (60, 200, "60+"))
+
+# What the victim may agree to share through a referral.
+DATOS_COMPARTIBLES = {
+    "identidad": "Nombre, CURP y fecha de nacimiento",
+    "contacto": "Teléfono, domicilio y preferencias de contacto seguro",
+    "hechos": "Relato de los hechos",
+    "riesgo": "Valoración de riesgo",
+    "nna": "Datos de hijas e hijos",
+    "agresor": "Datos de la persona agresora",
+}
+
+
+def rango_edad(edad: int | None) -> str | None:
+    if edad is None:
+        return None
+    return next(etiqueta for minimo, maximo, etiqueta in RANGOS_EDAD if minimo <= edad <= maximo)

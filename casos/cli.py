@@ -38,13 +38,17 @@ def _error(mensaje: str):
 @_escribe
 def init():
     """Crea o actualiza el esquema con las migraciones; en desarrollo genera las claves."""
-    upgrade()
     app = current_app
     ruta = Path(app.config["RUTA_CLAVES"])
     if app.config["ENTORNO"] == "produccion":
-        llavero.cargar(ruta, exigir_produccion=True)
+        # Refuse with the reason, not a traceback, and before touching the schema.
+        try:
+            llavero.cargar(ruta, exigir_produccion=True)
+        except llavero.LlaveroInvalido as error:
+            _error(str(error))
     elif llavero.crear(ruta, app.config["ENTORNO"]):
         click.echo(f"Claves de desarrollo creadas en {ruta} (0600).")
+    upgrade()
     click.echo("Base de datos al día.")
 
 
@@ -76,8 +80,11 @@ def crear_usuaria(correo, nombre, rol, siglas, contrasena):
 
 
 @click.command("demo")
+@click.option("--casos", "cantidad", default=0, type=click.IntRange(min=0),
+              help="Además, N casos sintéticos cifrados como los reales.")
+@click.option("--semilla", default=2026, show_default=True, help="Semilla de los datos sintéticos.")
 @_escribe
-def demo():
+def demo(cantidad, semilla):
     """Instituciones y cuentas de demostración (nunca en producción)."""
     if current_app.config["ENTORNO"] == "produccion":
         _error("«demo» no se ejecuta en producción: crearía cuentas con una contraseña pública.")
@@ -85,6 +92,17 @@ def demo():
 
     creadas = sembrar()
     click.echo(f"Datos de demostración listos ({creadas} cuentas nuevas).")
+    if cantidad:
+        from tqdm import tqdm
+
+        from casos.demo_casos import casos_existentes, sembrar_casos
+
+        # "At least N cases": running it twice does not double them.
+        faltan = cantidad - casos_existentes()
+        with tqdm(total=max(faltan, 0), unit="casos", desc="Casos sintéticos") as barra:
+            if faltan > 0:
+                sembrar_casos(faltan, semilla=semilla + casos_existentes(), al_avanzar=barra.update)
+        click.echo(f"Hay {casos_existentes()} casos de demostración.")
 
 
 @click.command("purgar-sesiones")

@@ -9,8 +9,8 @@ from flask import Flask, flash, redirect, request, session, url_for
 from flask_login import current_user
 
 from casos import acceso, bd
-from config import RAIZ
 from casos.extensiones import csrf, db, limiter, login_manager, migrate
+from config import RAIZ
 
 CSP = "; ".join((
     "default-src 'self'",
@@ -48,14 +48,19 @@ def extensiones(app: Flask) -> None:
         except ValueError:
             return None
         usuaria = db.session.get(Usuaria, identificador)
-        return usuaria if usuaria is not None and usuaria.activa else None
+        if usuaria is None or not usuaria.activa or not usuaria.institucion.activa:
+            return None
+        return usuaria
 
     @login_manager.unauthorized_handler
     def no_autenticada():
         from casos.cuentas.vistas import destino_seguro
 
-        if session.pop("_caducada", False):
+        caducada = session.pop("_caducada", None)
+        if caducada == "inactividad":
             flash("Su sesión terminó por inactividad. Entre de nuevo.", "info")
+        elif caducada == "maxima":
+            flash("Su sesión llegó a su duración máxima de 12 horas. Entre de nuevo.", "info")
         else:
             flash(login_manager.login_message, "info")
         siguiente = destino_seguro(request.full_path if request.method == "GET" else None)
@@ -72,10 +77,11 @@ def sesiones(app: Flask) -> None:
 def blueprints(app: Flask) -> None:
     from casos.admin.vistas import bp as admin
     from casos.cuentas.vistas import bp as cuentas
+    from casos.expedientes.vistas import bp as expedientes
     from casos.inicio import bp as inicio
     from casos.salud import bp as salud
 
-    for blueprint in (cuentas, inicio, admin, salud):
+    for blueprint in (cuentas, inicio, expedientes, admin, salud):
         app.register_blueprint(blueprint)
 
 
@@ -112,7 +118,18 @@ def cabeceras(app: Flask) -> None:
 
 
 def plantillas(app: Flask) -> None:
-    from casos.catalogos import ROLES, TIPOS_INSTITUCION, municipios
+    from casos.catalogos import (
+        DATOS_COMPARTIBLES,
+        MODALIDADES,
+        NIVELES_RIESGO,
+        RELACIONES_AGRESOR,
+        ROLES,
+        TIPOS_INSTITUCION,
+        TIPOS_VIOLENCIA,
+        municipios,
+        opciones_municipio,
+    )
+    from casos.expedientes.listado import ESTADOS, ORDENES, POR_PAGINA
 
     zona = ZoneInfo(app.config["ZONA_HORARIA"])
 
@@ -120,8 +137,14 @@ def plantillas(app: Flask) -> None:
         return "" if valor is None else valor.astimezone(zona).strftime(formato)
 
     app.jinja_env.filters["fecha_local"] = fecha_local
+    app.jinja_env.filters["etiquetas"] = lambda claves, catalogo, separador=", ": separador.join(
+        catalogo.get(c, c) for c in claves)
     app.jinja_env.globals.update(
         ROLES=ROLES, TIPOS_INSTITUCION=TIPOS_INSTITUCION, municipios=municipios,
+        opciones_municipio=opciones_municipio, NIVELES_RIESGO=NIVELES_RIESGO,
+        TIPOS_VIOLENCIA=TIPOS_VIOLENCIA, MODALIDADES=MODALIDADES,
+        RELACIONES_AGRESOR=RELACIONES_AGRESOR, DATOS_COMPARTIBLES=DATOS_COMPARTIBLES,
+        ESTADOS_CASO=ESTADOS, ORDENES=ORDENES, POR_PAGINA=POR_PAGINA, ahora=bd.ahora,
         puede=acceso.puede,
     )
 
@@ -132,5 +155,7 @@ def plantillas(app: Flask) -> None:
 
 def cli(app: Flask) -> None:
     from casos.cli import registrar
+    from casos.cripto.cli import claves
 
     registrar(app)
+    app.cli.add_command(claves)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+import secrets
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -17,9 +18,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
 from flask.testing import FlaskClient
 
+import config
 from casos import create_app
+from casos.cripto import llavero
 from casos.extensiones import db
 
 PG_POR_DEFECTO = "postgresql://postgres@127.0.0.1:5432/test"
@@ -135,13 +139,27 @@ def configuracion(base_de_pruebas, tmp_path, request) -> dict:
     return _configuracion(base_de_pruebas.url_para(nombre), tmp_path / "claves.json")
 
 
+def preparar_entorno_de_produccion(monkeypatch, tmp_path, url_bd="postgresql://app@bd.ejemplo/rv"):
+    """A complete production environment (env vars and a 0600 production key file)."""
+    claves = tmp_path / "claves-produccion.json"
+    llavero.crear(claves, "produccion")
+    monkeypatch.setenv("RUTA_VIOLETA_ENTORNO", "produccion")
+    monkeypatch.setenv("DATABASE_URL", url_bd)
+    monkeypatch.setenv("SECRET_KEY", secrets.token_urlsafe(48))
+    monkeypatch.setenv("RUTA_CLAVES", str(claves))
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    return claves
+
+
 class ClienteDePruebas(FlaskClient):
     """Each request runs in its own application context, with its own database session, as
     in production; the test's transaction ends first, so the test then reads what the
     request committed, not an old snapshot."""
 
     def open(self, *args, **kwargs):
-        db.session.rollback()
+        if has_app_context():  # not when following a redirect inside the request's own context
+            db.session.rollback()
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
@@ -154,6 +172,24 @@ def app(configuracion, base_de_pruebas):
         db.session.remove()
         db.engine.dispose()
     base_de_pruebas.limpiar()
+
+
+@pytest.fixture
+def app_produccion(app, configuracion, monkeypatch, tmp_path):
+    """The production settings class, on the test database, browsed over HTTPS."""
+    preparar_entorno_de_produccion(monkeypatch, tmp_path, configuracion["SQLALCHEMY_DATABASE_URI"])
+    produccion = create_app(config.Produccion())
+
+    class ClienteHttps(ClienteDePruebas):
+        def open(self, *args, **kwargs):
+            kwargs.setdefault("base_url", "https://localhost")
+            return super().open(*args, **kwargs)
+
+    produccion.test_client_class = ClienteHttps
+    yield produccion
+    with produccion.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture
@@ -246,3 +282,37 @@ def como(app, cuentas):
         return cliente
 
     return _como
+
+
+def datos_de_caso(**cambios):
+    """A synthetic intake (no real person): every encrypted field filled with a canary."""
+    from datetime import date
+
+    from casos.expedientes.servicios import DatosAgresor, DatosIntake, DatosNna
+
+    datos = DatosIntake(
+        nombre="Canaria Xochitl Pruebasintetica", municipio="32056", curp="PEMA850101MZSRRN02",
+        telefono="4929990001", domicilio="Calle Ficticia 123, Colonia Inventada",
+        lengua_indigena="Náhuatl", discapacidad="Ninguna", nacionalidad="Mexicana",
+        nna=[DatosNna("Hija Sintetica Uno", 7, True)],
+        agresores=[DatosAgresor("Agresor Sintetico Canario", "pareja", True, True)],
+        fecha_hechos=date(2026, 11, 1), lugar_hechos="Domicilio ficticio",
+        narrativa="Relato canario sintetico: hechos inventados para pruebas.",
+        tipos=["fisica", "psicologica"], modalidades=["familiar"], autoriza_canalizar=True,
+        tipos_institucion=["cjm", "salud"], datos_compartibles=["identidad", "hechos"],
+        contacto_seguro={"telefono": "4929990002", "horario": "9 a 11", "nunca_casa": True},
+    )
+    for nombre, valor in cambios.items():
+        setattr(datos, nombre, valor)
+    return datos
+
+
+def errores_del_campo(html: str, campo: str) -> list[str]:
+    """The error messages shown beside a field: the block its aria-describedby points to."""
+    from html import unescape
+
+    bloque = re.search(rf'<div id="{re.escape(campo)}-error">(.*?)</div>', html, re.S)
+    if not bloque:
+        return []
+    assert f'aria-describedby="{campo}-error"' in html, f"{campo}: el error no está ligado al campo"
+    return [unescape(m).strip() for m in re.findall(r'<p class="error">(.*?)</p>', bloque.group(1), re.S)]

@@ -14,14 +14,24 @@ import sqlalchemy as sa
 
 from casos import acceso
 from casos.cuentas import servicios
+from casos.expedientes.servicios import guardar_borrador, registrar_caso
 from casos.extensiones import db
-from tests.conftest import crear_institucion, crear_usuaria, entrar, token_csrf
+from tests.conftest import (
+    crear_institucion,
+    crear_usuaria,
+    datos_de_caso,
+    entrar,
+    token_csrf,
+)
 
 IDENTIDADES = ("anonima", "capturista", "supervisora", "gestora", "admin",
                "capturista_b", "supervisora_b")
 # Arguments whose object belongs to an institution: another institution gets 404, not 403,
 # so that not even the existence of the object leaks.
 ARGUMENTOS_DE_INSTITUCION = {"caso_id"}
+# Arguments whose object belongs to one person (an intake draft): everyone else gets 404.
+ARGUMENTOS_DE_AUTORA = {"borrador_id"}
+AUTORA = "capturista"
 TABLAS_VOLATILES = {"sesion"}
 # Routes whose successful answer is to send the person to the login page.
 TERMINAN_EN_ENTRAR = {"cuentas.salir"}  # the session row itself is written on every request
@@ -63,7 +73,12 @@ def objetos(app, cuentas):
     pendiente.contrasena_hash = None
     token = servicios.crear_activacion(pendiente)
     db.session.commit()
+    caso = registrar_caso(cuentas[AUTORA], datos_de_caso())
+    borrador = guardar_borrador(cuentas[AUTORA], None, {"nombre": ["Borrador sintético"]})
+    db.session.commit()
     return {
+        "caso_id": caso.id,
+        "borrador_id": borrador.id,
         "usuaria_id": pendiente.id,
         "institucion_id": otra.id,
         "token": token,
@@ -79,6 +94,8 @@ def _esperado(accion: str | None, identidad: str, regla) -> str:
     if accion is None or rol not in acceso.POLITICA[accion]:
         return "prohibido"
     if identidad.endswith("_b") and ARGUMENTOS_DE_INSTITUCION & set(regla.arguments):
+        return "no_existe"
+    if identidad != AUTORA and ARGUMENTOS_DE_AUTORA & set(regla.arguments):
         return "no_existe"
     return "permitido"
 

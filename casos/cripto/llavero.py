@@ -66,10 +66,31 @@ def crear(ruta: Path, entorno: str) -> bool:
     return True
 
 
+def agregar_version(ruta: Path) -> int:
+    """A new master key becomes the active one; the old ones stay until retired."""
+    datos = json.loads(Path(ruta).read_text())
+    nueva = max(int(v) for v in datos["maestras"]) + 1
+    datos["maestras"][str(nueva)] = _b64(secrets.token_bytes(LONGITUD))
+    datos["activa"] = nueva
+    _escribir(Path(ruta), datos)
+    return nueva
+
+
+def retirar_version(ruta: Path, version: int) -> None:
+    datos = json.loads(Path(ruta).read_text())
+    if int(datos["activa"]) == version:
+        raise LlaveroInvalido("No se puede retirar la clave maestra activa.")
+    if datos["maestras"].pop(str(version), None) is None:
+        raise LlaveroInvalido(f"No existe la clave maestra versión {version}.")
+    _escribir(Path(ruta), datos)
+
+
 def cargar(ruta: str | Path, *, exigir_produccion: bool = False) -> Llavero:
     ruta = Path(ruta)
     if not ruta.is_file():
-        raise LlaveroInvalido(f"No existe el archivo de claves {ruta}; créelo con «flask --app wsgi init».")
+        raise LlaveroInvalido(
+            f"No existe el archivo de claves {ruta}. En desarrollo lo crea «flask --app wsgi init»; "
+            "en producción, «python -m casos.cripto.llavero RUTA».")
     if stat.S_IMODE(ruta.stat().st_mode) & 0o077:
         raise LlaveroInvalido(f"El archivo de claves {ruta} debe tener permisos 0600.")
     try:

@@ -1,0 +1,72 @@
+"""Envelope encryption: AES-256-GCM, a data key (DEK) per case wrapped by a master key (KEK).
+
+Formats (bytes):
+  wrapped DEK  = b"K1" | KEK version (4 bytes, big-endian) | nonce (12) | ciphertext+tag
+  field        = b"F1" | nonce (12) | ciphertext+tag
+The associated data binds a wrapped DEK to its owner ("dek:<owner id>") and a field to its
+table, column and row ("<table>.<column>:<row id>"): a ciphertext copied elsewhere fails.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from casos.cripto.llavero import Llavero
+
+_DEK = b"K1"
+_CAMPO = b"F1"
+_NONCE = 12
+_CABECERA_DEK = len(_DEK) + 4
+
+
+class DescifradoFallido(Exception):
+    """A ciphertext was altered, moved, or its key is gone. Never carries the data."""
+
+
+def nueva_dek() -> bytes:
+    return AESGCM.generate_key(bit_length=256)
+
+
+def _sellar(clave: bytes, prefijo: bytes, datos: bytes, aad: str) -> bytes:
+    nonce = os.urandom(_NONCE)
+    return prefijo + nonce + AESGCM(clave).encrypt(nonce, datos, aad.encode())
+
+
+def _abrir(clave: bytes, cuerpo: bytes, aad: str) -> bytes:
+    try:
+        return AESGCM(clave).decrypt(cuerpo[:_NONCE], cuerpo[_NONCE:], aad.encode())
+    except (InvalidTag, ValueError):
+        raise DescifradoFallido("el texto cifrado no corresponde a este registro o fue alterado") from None
+
+
+def envolver_dek(dek: bytes, propietario: str, llavero: Llavero) -> bytes:
+    version = llavero.activa
+    return _sellar(llavero.maestra(version), _DEK + struct.pack(">I", version), dek,
+                   f"dek:{propietario}")
+
+
+def version_kek(envuelta: bytes) -> int:
+    if envuelta[:len(_DEK)] != _DEK:
+        raise DescifradoFallido("formato de clave envuelta desconocido")
+    return struct.unpack(">I", envuelta[len(_DEK):_CABECERA_DEK])[0]
+
+
+def desenvolver_dek(envuelta: bytes, propietario: str, llavero: Llavero) -> bytes:
+    version = version_kek(envuelta)
+    if version not in llavero.maestras:
+        raise DescifradoFallido(f"la clave maestra versión {version} ya no existe")
+    return _abrir(llavero.maestras[version], envuelta[_CABECERA_DEK:], f"dek:{propietario}")
+
+
+def cifrar(dek: bytes, texto: str, aad: str) -> bytes:
+    return _sellar(dek, _CAMPO, texto.encode("utf-8"), aad)
+
+
+def descifrar(dek: bytes, cifrado: bytes, aad: str) -> str:
+    if bytes(cifrado[:len(_CAMPO)]) != _CAMPO:
+        raise DescifradoFallido("formato de campo cifrado desconocido")
+    return _abrir(dek, bytes(cifrado[len(_CAMPO):]), aad).decode("utf-8")

@@ -1,0 +1,139 @@
+"""The case list: filters, sorting and keyset pagination over the visible scope.
+
+Keyset ("after this creation time and id"), never OFFSET: page 1,000 costs what page 1 does,
+at a million cases too, thanks to the (institucion_id, creado_en, id) index. Only the name is
+decrypted, because it is the only encrypted column the list shows.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import and_, or_
+from sqlalchemy.orm import contains_eager, load_only
+
+from casos.acceso import casos_visibles
+from casos.catalogos import NIVELES_RIESGO, municipios
+from casos.expedientes.modelos import Caso, Victima
+from casos.extensiones import db
+
+POR_PAGINA = 50
+ORDENES = {"recientes": "Más recientes primero", "antiguos": "Más antiguos primero"}
+ESTADOS = {"registrado": "Registrado", "en_atencion": "En atención",
+           "en_seguimiento": "En seguimiento", "cerrado": "Cerrado", "reabierto": "Reabierto"}
+
+
+def _fecha(valor: str | None) -> date | None:
+    try:
+        fecha = date.fromisoformat(valor) if valor else None
+    except ValueError:
+        return None
+    # The last representable day has no next day to end the range with (OverflowError).
+    return None if fecha == date.max else fecha
+
+
+@dataclass
+class Filtros:
+    estado: str | None = None
+    nivel: str | None = None
+    municipio: str | None = None
+    desde: date | None = None
+    hasta: date | None = None
+    urgentes: bool = False
+    orden: str = "recientes"
+    despues: str | None = None
+    errores: list[str] = field(default_factory=list)
+
+    @classmethod
+    def de_consulta(cls, args) -> Filtros:
+        """Unknown values are dropped, never passed to SQL; the page says which.
+
+        Not named `desde`: that would shadow the field's default (None) with this method."""
+        filtros = cls(orden=args.get("orden") if args.get("orden") in ORDENES else "recientes",
+                      despues=args.get("despues") or None, urgentes=args.get("urgentes") == "1")
+        for nombre, catalogo in (("estado", ESTADOS), ("nivel", NIVELES_RIESGO),
+                                 ("municipio", municipios())):
+            valor = args.get(nombre) or None
+            if valor is not None and valor not in catalogo:
+                filtros.errores.append(f"Se ignoró un filtro no válido ({nombre}).")
+                valor = None
+            setattr(filtros, nombre, valor)
+        for nombre in ("desde", "hasta"):
+            valor = _fecha(args.get(nombre))
+            if args.get(nombre) and valor is None:
+                filtros.errores.append(f"Se ignoró una fecha no válida ({nombre}).")
+            setattr(filtros, nombre, valor)
+        return filtros
+
+    def como_args(self, **cambios) -> dict:
+        valores = {"estado": self.estado, "nivel": self.nivel, "municipio": self.municipio,
+                   "desde": self.desde, "hasta": self.hasta, "urgentes": "1" if self.urgentes else None,
+                   "orden": self.orden, **cambios}
+        return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in valores.items() if v}
+
+
+def _cursor(caso: Caso) -> str:
+    crudo = f"{caso.creado_en.isoformat()}|{caso.id}"
+    return base64.urlsafe_b64encode(crudo.encode()).decode().rstrip("=")
+
+
+def _leer_cursor(texto: str | None) -> tuple[datetime, uuid.UUID] | None:
+    if not texto:
+        return None
+    try:
+        crudo = base64.urlsafe_b64decode(texto + "=" * (-len(texto) % 4)).decode()
+        momento, identificador = crudo.split("|")
+        momento = datetime.fromisoformat(momento)
+        # A hand-made cursor without a zone would fail in FechaUTC, a 500 instead of page 1.
+        return (momento, uuid.UUID(identificador)) if momento.tzinfo else None
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _inicio_del_dia(dia: date) -> datetime:
+    """Days are the caseworker's days (America/Mexico_City), compared in UTC."""
+    return datetime.combine(dia, time.min, tzinfo=ZoneInfo(current_app.config["ZONA_HORARIA"]))
+
+
+@dataclass
+class Pagina:
+    casos: list[Caso]
+    siguiente: str | None
+
+
+def pagina(usuaria, filtros: Filtros) -> Pagina:
+    consulta = (casos_visibles(usuaria).outerjoin(Caso.victima)
+                .options(contains_eager(Caso.victima).load_only(
+                    Victima.id, Victima.caso_id, Victima.nombre_cifrado),
+                    load_only(Caso.id, Caso.institucion_id, Caso.municipio, Caso.estado,
+                              Caso.nivel_riesgo, Caso.urgente, Caso.proxima_valoracion,
+                              Caso.creado_en, Caso.dek_envuelta, Caso.datos_eliminados_en)))
+    for columna, valor in ((Caso.estado, filtros.estado), (Caso.nivel_riesgo, filtros.nivel),
+                           (Caso.municipio, filtros.municipio)):
+        if valor:
+            consulta = consulta.where(columna == valor)
+    if filtros.urgentes:
+        consulta = consulta.where(Caso.urgente.is_(True))
+    if filtros.desde:
+        consulta = consulta.where(Caso.creado_en >= _inicio_del_dia(filtros.desde))
+    if filtros.hasta:
+        consulta = consulta.where(Caso.creado_en < _inicio_del_dia(filtros.hasta + timedelta(days=1)))
+    cursor = _leer_cursor(filtros.despues)
+    recientes = filtros.orden == "recientes"
+    if cursor:
+        momento, identificador = cursor
+        if recientes:
+            consulta = consulta.where(or_(Caso.creado_en < momento,
+                                          and_(Caso.creado_en == momento, Caso.id < identificador)))
+        else:
+            consulta = consulta.where(or_(Caso.creado_en > momento,
+                                          and_(Caso.creado_en == momento, Caso.id > identificador)))
+    orden = (Caso.creado_en.desc(), Caso.id.desc()) if recientes else (Caso.creado_en, Caso.id)
+    filas = db.session.scalars(consulta.order_by(*orden).limit(POR_PAGINA + 1)).unique().all()
+    siguiente = _cursor(filas[POR_PAGINA - 1]) if len(filas) > POR_PAGINA else None
+    return Pagina(filas[:POR_PAGINA], siguiente)
