@@ -48,7 +48,7 @@ def init():
             _error(str(error))
     elif llavero.crear(ruta, app.config["ENTORNO"]):
         click.echo(f"Claves de desarrollo creadas en {ruta} (0600).")
-    upgrade()
+    upgrade(revision="heads")  # every branch: features land migrations in parallel
     click.echo("Base de datos al día.")
 
 

@@ -76,7 +76,7 @@ class BaseDePruebas:
 
         app = create_app(_configuracion(url, self.tmp / "claves-migracion.json"))
         with app.app_context():
-            upgrade()
+            upgrade(revision="heads")
             db.engine.dispose()
 
     def url_para(self, nombre: str) -> str:
