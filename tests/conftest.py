@@ -37,6 +37,20 @@ def pytest_addoption(parser):
                      help="motor de base de datos de las pruebas")
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test about one engine (`@pytest.mark.motor("sqlite")`, or using `ruta_sqlite`) is not
+    collected on the other: it is not skipped, it does not apply there."""
+    motor = config.getoption("--bd")
+    elegidos, fuera = [], []
+    for item in items:
+        marca = item.get_closest_marker("motor")
+        propio = marca.args[0] if marca else ("sqlite" if "ruta_sqlite" in item.fixturenames else None)
+        (fuera if propio not in (None, motor) else elegidos).append(item)
+    if fuera:
+        config.hook.pytest_deselected(items=fuera)
+        items[:] = elegidos
+
+
 def _en_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
