@@ -6,7 +6,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
 
-.PHONY: run test lint test-sqlite test-postgresql postgresql venv limpiar
+.PHONY: run test lint test-sqlite test-postgresql postgresql venv limpiar bench
 
 venv: $(VENV)/.instalado
 
@@ -33,6 +33,12 @@ test-sqlite: venv
 
 test-postgresql: venv postgresql
 	$(BIN)/python -m pytest --bd=postgresql
+
+## The benchmark of BENCHMARKS.md (PostgreSQL and Redis on 127.0.0.1; about half an hour).
+## ESCENARIOS=sqlite-10k,pg-10k picks scenarios; DURACION=S the seconds of each test.
+bench: venv postgresql
+	$(BIN)/python -m tests.rendimiento $(if $(ESCENARIOS),--escenarios $(ESCENARIOS)) \
+	  $(if $(DURACION),--duracion $(DURACION))
 
 ## Start the local PostgreSQL cluster if it is installed and down (no-op otherwise).
 postgresql:

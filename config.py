@@ -76,6 +76,8 @@ class Base:
     PROXIES_DE_CONFIANZA = 0  # how many reverse proxies set X-Forwarded-* (see casos/__init__.py)
     HSTS = False
     ZONA_HORARIA = "America/Mexico_City"
+    # Published counts from 1 to k-1 are shown as "<k" (casos/estadisticas/supresion.py).
+    UMBRAL_SUPRESION = int(os.environ.get("UMBRAL_SUPRESION", "10"))
 
 
 class Desarrollo(Base):

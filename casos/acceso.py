@@ -6,14 +6,17 @@ so forgetting the decorator closes a route instead of opening it.
 
 from __future__ import annotations
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, jsonify, request
 from flask_login import current_user
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, false, or_, select
 
 from casos.extensiones import db, login_manager
 
 TODOS = frozenset({"capturista", "supervisora", "gestora", "admin"})
 PUBLICA = "publica"
+# Machine access to the statistics API: a bearer token, never a session, for no role. Without
+# a valid token every caller, logged in or not, gets 401.
+TOKEN_API = "token_api"
 
 POLITICA: dict[str, frozenset[str]] = {
     "inicio": TODOS,
@@ -25,6 +28,12 @@ POLITICA: dict[str, frozenset[str]] = {
     "administracion": frozenset({"admin"}),
     # Crypto-shredding by case id: the admin never opens the case to do it.
     "datos.eliminar": frozenset({"admin"}),
+    # Audit metadata (who, when, from where; never contents): a case's accesses for the
+    # supervisora of its institution, the whole trail for the admin.
+    "auditoria.caso": frozenset({"supervisora"}),
+    "auditoria.consultar": frozenset({"admin"}),
+    # Create and revoke the statistics API's tokens (they read aggregates only).
+    "api.tokens": frozenset({"admin"}),
 }
 
 
@@ -34,7 +43,7 @@ def puede(usuaria, accion: str) -> bool:
 
 def permiso(accion: str):
     """Declare the action a view performs; `verificar` enforces it before the view runs."""
-    if accion != PUBLICA and accion not in POLITICA:
+    if accion not in (PUBLICA, TOKEN_API) and accion not in POLITICA:
         raise ValueError(f"acción desconocida: {accion}")
 
     def decorador(vista):
@@ -58,6 +67,8 @@ def verificar():
     accion = accion_de(request.endpoint)
     if accion == PUBLICA:
         return None
+    if accion == TOKEN_API:
+        return _verificar_token()
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if accion is None or not puede(current_user, accion):
@@ -65,23 +76,56 @@ def verificar():
     return None
 
 
-def casos_visibles(usuaria) -> Select:
-    """Every query for cases starts here: those owned by the user's institution.
+def _verificar_token():
+    from casos.estadisticas import tokens
 
-    Cases shared by a live referral join this scope when referrals land (issue 4).
-    """
+    token = tokens.autenticar(tokens.de_cabecera(request.headers.get("Authorization")))
+    if token is None:
+        return (jsonify(error="No autorizado", mensaje="Falta un token válido: Authorization: Bearer <token>."),
+                401, {"WWW-Authenticate": 'Bearer realm="ruta-violeta"'})
+    g.token_api = token
+    return None
+
+
+def casos_visibles(usuaria) -> Select:
+    """Every query for cases starts here: those owned by the user's institution, and those
+    another institution referred to hers once she accepted (a live referral)."""
     from casos.expedientes.modelos import Caso
 
     if not puede(usuaria, "casos.consultar"):
-        return select(Caso).where(False)
-    return select(Caso).where(Caso.institucion_id == usuaria.institucion_id)
+        return select(Caso).where(false())
+    return select(Caso).where(or_(*_partes_visibles(usuaria)))
 
 
-def caso_visible_o_404(usuaria, caso_id):
-    """404, not 403: a case outside the scope must not even be known to exist."""
+def casos_visibles_por_partes(usuaria) -> list[Select]:
+    """The same scope as `casos_visibles`, as disjoint queries whose union it is. A query that
+    orders and cuts (the case list) runs each part on its own index and merges the few rows:
+    on the OR of both, PostgreSQL reads and sorts every visible case to return 50."""
     from casos.expedientes.modelos import Caso
 
-    caso = db.session.scalar(casos_visibles(usuaria).where(Caso.id == caso_id))
+    if not puede(usuaria, "casos.consultar"):
+        return [select(Caso).where(false())]
+    return [select(Caso).where(parte) for parte in _partes_visibles(usuaria)]
+
+
+def _partes_visibles(usuaria) -> list:
+    from casos.canalizaciones.modelos import Canalizacion
+    from casos.expedientes.modelos import Caso
+    from flujos.canalizacion import VIGENTES
+
+    compartidos = select(Canalizacion.caso_id).where(
+        Canalizacion.destino_id == usuaria.institucion_id, Canalizacion.estado.in_(VIGENTES))
+    # Disjoint: a case of her own institution counts once even if it were referred back.
+    return [Caso.institucion_id == usuaria.institucion_id,
+            and_(Caso.id.in_(compartidos), Caso.institucion_id != usuaria.institucion_id)]
+
+
+def caso_visible_o_404(usuaria, caso_id, *opciones):
+    """404, not 403: a case outside the scope must not even be known to exist. `opciones`
+    are loader options (what the page will read, loaded with the case)."""
+    from casos.expedientes.modelos import Caso
+
+    caso = db.session.scalar(casos_visibles(usuaria).where(Caso.id == caso_id).options(*opciones))
     if caso is None:
         abort(404)
     return caso

@@ -5,7 +5,7 @@ from contextvars import ContextVar
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import CheckConstraint, DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -73,6 +73,11 @@ class FechaUTC(TypeDecorator):
         if valor is None:
             return None
         return valor.replace(tzinfo=timezone.utc) if valor.tzinfo is None else valor
+
+
+def solo_valores_de(columna: str, catalogo) -> CheckConstraint:
+    """A CHECK that keeps a categorical column within its catalogue (named after the column)."""
+    return CheckConstraint(f"{columna} IN ({', '.join(repr(v) for v in catalogo)})", name=columna)
 
 
 def ahora() -> datetime:

@@ -112,3 +112,39 @@ def rango_edad(edad: int | None) -> str | None:
     if edad is None:
         return None
     return next(etiqueta for minimo, maximo, etiqueta in RANGOS_EDAD if minimo <= edad <= maximo)
+
+
+# What a referral can ask for (DOMAIN.md), including the wider equality model's services.
+SERVICIOS = {
+    "psicologica": "Atención psicológica",
+    "juridica": "Asesoría jurídica",
+    "trabajo_social": "Trabajo social",
+    "medica": "Atención médica (NOM-046)",
+    "refugio": "Refugio o alojamiento temporal",
+    "orden_proteccion": "Orden de protección",
+    "denuncia": "Denuncia / investigación",
+    "proteccion_nna": "Protección de niñas, niños y adolescentes",
+    "empoderamiento": "Empoderamiento económico",
+    "reeducacion": "Reeducación de la persona agresora",
+    "registro_victima": "Registro como víctima / reparación",
+}
+
+TIPOS_ORDEN = {"administrativa": "Administrativa", "jurisdiccional": "Jurisdiccional"}
+
+AUTORIDADES_ORDEN = {
+    "ministerio_publico": "Ministerio Público",
+    "juzgado": "Juzgado",
+    "policia": "Autoridad policial",
+    "administrativa": "Otra autoridad administrativa",
+}
+
+MEDIDAS_PROTECCION = {
+    "prohibicion_acercarse": "Prohibición de acercarse o comunicarse",
+    "salida_domicilio": "Salida del agresor del domicilio",
+    "proteccion_policial": "Protección policial",
+    "alojamiento_temporal": "Alojamiento temporal",
+    "reserva_domicilio": "Reserva del domicilio",
+    "suspension_visitas": "Suspensión de visitas y convivencia",
+    "resguardo_armas": "Resguardo de armas",
+    "otra": "Otra",
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from flask import current_app
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from casos import auditoria
 from casos.bd import escritura
 from casos.cripto import llavero
 from casos.cuentas import servicios
@@ -70,11 +72,12 @@ def crear_usuaria(correo, nombre, rol, siglas, contrasena):
         click.echo("Esa cuenta ya existe; no se cambió nada.")
         return
     try:
-        servicios.crear_usuaria(correo=correo, nombre=nombre, rol=rol, institucion=institucion,
-                                contrasena=contrasena)
+        usuaria = servicios.crear_usuaria(correo=correo, nombre=nombre, rol=rol,
+                                          institucion=institucion, contrasena=contrasena)
     except servicios.ContrasenaRechazada as error:
         db.session.rollback()
         _error("Contraseña rechazada: " + " ".join(error.motivos))
+    auditoria.registrar("cuenta.crear", objeto_id=usuaria.id)
     db.session.commit()
     click.echo("Cuenta creada.")
 
@@ -83,8 +86,10 @@ def crear_usuaria(correo, nombre, rol, siglas, contrasena):
 @click.option("--casos", "cantidad", default=0, type=click.IntRange(min=0),
               help="Además, N casos sintéticos cifrados como los reales.")
 @click.option("--semilla", default=2026, show_default=True, help="Semilla de los datos sintéticos.")
+@click.option("--procesos", default=os.cpu_count() or 1, type=click.IntRange(min=1),
+              help="Procesos que siembran a la vez (PostgreSQL; por omisión, uno por CPU).")
 @_escribe
-def demo(cantidad, semilla):
+def demo(cantidad, semilla, procesos):
     """Instituciones y cuentas de demostración (nunca en producción)."""
     if current_app.config["ENTORNO"] == "produccion":
         _error("«demo» no se ejecuta en producción: crearía cuentas con una contraseña pública.")
@@ -95,13 +100,24 @@ def demo(cantidad, semilla):
     if cantidad:
         from tqdm import tqdm
 
-        from casos.demo_casos import casos_existentes, sembrar_casos
+        from casos.demo_casos import (
+            actualizar_estadisticas_del_planificador,
+            casos_existentes,
+            procesos_utiles,
+            sembrar_en_paralelo,
+        )
 
         # "At least N cases": running it twice does not double them.
-        faltan = cantidad - casos_existentes()
-        with tqdm(total=max(faltan, 0), unit="casos", desc="Casos sintéticos") as barra:
+        existentes = casos_existentes()
+        faltan = cantidad - existentes
+        procesos = procesos_utiles(faltan, procesos)
+        db.session.commit()  # no transaction of ours stays open while the processes write
+        with tqdm(total=max(faltan, 0), unit="casos", desc="Casos sintéticos", smoothing=0.1) as barra:
             if faltan > 0:
-                sembrar_casos(faltan, semilla=semilla + casos_existentes(), al_avanzar=barra.update)
+                sembrar_en_paralelo(faltan, procesos=procesos, semilla=semilla + existentes,
+                                    configuracion=dict(current_app.config), al_avanzar=barra.update)
+        if faltan > 0:
+            actualizar_estadisticas_del_planificador()
         click.echo(f"Hay {casos_existentes()} casos de demostración.")
 
 

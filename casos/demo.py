@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from casos.cuentas import servicios
+from casos.cuentas import segundo_factor, servicios
 from casos.cuentas.modelos import Institucion
 from casos.extensiones import db
 
 CONTRASENA_DEMO = "clave-de-prueba-demo"
+# Published in the README so a newcomer can pass the second factor of the demo accounts that
+# need one. Demo mode only: `segundo_factor.sembrar_demo` refuses in production.
+SECRETO_TOTP_DEMO = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 INSTITUCIONES = (
     # siglas, nombre, tipo, municipio
@@ -39,9 +42,12 @@ def sembrar() -> int:
     db.session.flush()
     creadas = 0
     for correo, nombre, rol, siglas in CUENTAS:
-        if servicios.buscar_por_correo(correo) is None:
-            servicios.crear_usuaria(correo=correo, nombre=nombre, rol=rol,
-                                    institucion=por_siglas[siglas], contrasena=CONTRASENA_DEMO)
+        usuaria = servicios.buscar_por_correo(correo)
+        if usuaria is None:
+            usuaria = servicios.crear_usuaria(correo=correo, nombre=nombre, rol=rol,
+                                              institucion=por_siglas[siglas], contrasena=CONTRASENA_DEMO)
             creadas += 1
+        if segundo_factor.obligatorio(usuaria) and not segundo_factor.activo(usuaria):
+            segundo_factor.sembrar_demo(usuaria, SECRETO_TOTP_DEMO)
     db.session.commit()
     return creadas

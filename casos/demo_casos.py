@@ -1,5 +1,7 @@
 """Synthetic cases for the demo and the benchmark: plausible, never real, encrypted exactly
-like real ones (they go through the same service as the intake page).
+like real ones (they go through the same service as the intake page; only the INSERTs are
+batched, by casos/insercion_masiva.py). A million take minutes: `sembrar_en_paralelo` splits
+them over processes.
 
 Names are random combinations of common given names and surnames; CURPs are built from them
 with the RENAPO rules and a valid check digit; municipalities are drawn in proportion to
@@ -8,13 +10,17 @@ their female population; types, modalities and risk levels follow rough publishe
 
 from __future__ import annotations
 
+import multiprocessing
+import queue
 import random
+import traceback
 import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
+from functools import cache
 from types import SimpleNamespace
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from casos.catalogos import municipios
 from casos.cuentas.modelos import Usuaria
@@ -22,6 +28,7 @@ from casos.expedientes import riesgo, servicios
 from casos.expedientes.curp import digito_verificador
 from casos.expedientes.modelos import Caso
 from casos.extensiones import db
+from casos.insercion_masiva import insertar_pendientes
 
 NOMBRES = ("María", "Guadalupe", "Juana", "Margarita", "Verónica", "Leticia", "Rosa", "Patricia",
            "Alejandra", "Fernanda", "Daniela", "Gabriela", "Valeria", "Ximena", "Sofía", "Andrea",
@@ -61,12 +68,16 @@ def _varios(azar, tabla) -> list[str]:
     return elegidos or [tabla[0][0]]
 
 
+@cache
+def _municipios_y_pesos() -> tuple[list[str], list[int]]:
+    claves = list(municipios())
+    return claves, [municipios()[c].mujeres for c in claves]
+
+
 def datos_sinteticos(azar: random.Random, hoy: date) -> servicios.DatosIntake:
     nombre, paterno, materno = azar.choice(NOMBRES), azar.choice(APELLIDOS), azar.choice(APELLIDOS)
     nacimiento = hoy - timedelta(days=azar.randint(15 * 365, 70 * 365))
-    claves = list(municipios())
-    pesos = [municipios()[c].mujeres for c in claves]
-    municipio = azar.choices(claves, pesos)[0]
+    municipio = azar.choices(*_municipios_y_pesos())[0]
     con_curp = azar.random() < 0.7
     return servicios.DatosIntake(
         nombre=f"{nombre} {paterno} {materno}", municipio=municipio,
@@ -95,10 +106,13 @@ def casos_existentes() -> int:
     return db.session.scalar(select(func.count()).select_from(Caso))
 
 
-def sembrar_casos(cantidad: int, *, semilla: int = 2026, lote: int = 500,
+def sembrar_casos(cantidad: int, *, semilla: int | str = 2026, lote: int = 2000,
                   al_avanzar: Callable[[int], None] = lambda n: None) -> int:
     """`cantidad` cases spread over the demo institutions that attend cases, registered over
-    the last two years, most with a risk assessment. Commits every `lote` cases."""
+    the last two years, most with a risk assessment. Commits every `lote` cases.
+
+    Each case is built by the intake's own services (`registrar_caso`, `registrar_valoracion`),
+    which encrypt its fields; a batch then reaches the database in bulk (insertar_pendientes)."""
     azar = random.Random(semilla)
     # Plain values, not ORM rows: each batch commits and clears the session.
     capturistas = [SimpleNamespace(id=u.id, institucion_id=u.institucion_id) for u in
@@ -108,29 +122,121 @@ def sembrar_casos(cantidad: int, *, semilla: int = 2026, lote: int = 500,
         raise RuntimeError("Primero ejecute «demo» sin --casos para crear las cuentas.")
     hoy = date.today()
     indicadores = [i.clave for i in riesgo.instrumento().indicadores]
+    _sin_esperar_al_disco()
     for numero in range(cantidad):
         autora = azar.choice(capturistas)
         dia = hoy - timedelta(days=azar.randint(0, 730))
         momento = min(datetime.now(timezone.utc), datetime.combine(
             dia, time(azar.randint(14, 23), azar.randint(0, 59)), timezone.utc))
         datos = datos_sinteticos(azar, dia)
-        caso = servicios.registrar_caso(autora, datos)
+        caso = servicios.registrar_caso(autora, datos, volcar=False)
         caso.creado_en = momento
         if azar.random() < 0.85:
             cuantas = _perfil(azar.random())
             positivas = set(azar.sample(indicadores, cuantas))
             valoracion = servicios.registrar_valoracion(
-                caso, autora, {i: "si" if i in positivas else "no" for i in indicadores}, None, None)
+                caso, autora, {i: "si" if i in positivas else "no" for i in indicadores}, None, None,
+                volcar=False)
             valoracion.creada_en = momento
             valoracion.proxima_valoracion = riesgo.proxima_valoracion(valoracion.nivel, momento)
             caso.proxima_valoracion = valoracion.proxima_valoracion
         if (numero + 1) % lote == 0:
+            insertar_pendientes(db.session())
             db.session.commit()
-            db.session.expunge_all()
             al_avanzar(lote)
+            _sin_esperar_al_disco()
+    insertar_pendientes(db.session())
     db.session.commit()
     al_avanzar(cantidad % lote)
     return cantidad
+
+
+def _sin_esperar_al_disco() -> None:
+    """PostgreSQL: this seed's commits return before their WAL reaches the disk. A crash may
+    lose the last batches (synthetic cases; the count says how many to add again), never
+    consistency. SET LOCAL: only this transaction, never the app's own."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit = off"))
+
+
+def actualizar_estadisticas_del_planificador() -> None:
+    """PostgreSQL: after a bulk load the planner still believes the tables are small or empty,
+    and picks sequential scans (a case page's duplicate check read all 64k cases: 92 ms
+    instead of 0.07 ms) until autovacuum comes by. ANALYZE now, as after any bulk load."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.commit()
+        tablas = [t.name for t in db.metadata.sorted_tables
+                  if t.name in {"caso", "victima", "nna", "agresor", "hecho", "hecho_tipo",
+                                "hecho_modalidad", "consentimiento", "valoracion_riesgo"}]
+        db.session.execute(text("ANALYZE " + ", ".join(tablas)))
+        db.session.commit()
+
+
+# Below this many cases per process, starting another one costs more than it saves.
+CASOS_POR_PROCESO_MINIMO = 5000
+
+
+def procesos_utiles(cantidad: int, procesos: int) -> int:
+    """SQLite takes one writer at a time: a single process. Elsewhere, up to `procesos`."""
+    if db.engine.dialect.name == "sqlite":
+        return 1
+    return max(1, min(procesos, cantidad // CASOS_POR_PROCESO_MINIMO))
+
+
+def sembrar_en_paralelo(cantidad: int, *, procesos: int, semilla: int, configuracion: dict,
+                        al_avanzar: Callable[[int], None] = lambda n: None) -> int:
+    """`sembrar_casos` split over `procesos` processes, each with its own app, connection and
+    seed (part 0 keeps `semilla`: one process gives the same cases as before). Progress from
+    all of them reaches `al_avanzar` here. A failing part stops the others and raises."""
+    if procesos <= 1:
+        return sembrar_casos(cantidad, semilla=semilla, al_avanzar=al_avanzar)
+    # spawn, not fork: a forked child would share this process's open connections.
+    contexto = multiprocessing.get_context("spawn")
+    avisos = contexto.Queue()
+    partes = [cantidad // procesos + (parte < cantidad % procesos) for parte in range(procesos)]
+    hijos = [contexto.Process(target=_sembrar_parte, daemon=True, args=(
+        configuracion, partes[parte], semilla if parte == 0 else f"{semilla}/{parte}", avisos))
+        for parte in range(procesos)]
+    for hijo in hijos:
+        hijo.start()
+    try:
+        terminados = 0
+        while terminados < procesos:
+            try:
+                aviso = avisos.get(timeout=1)
+            except queue.Empty:
+                if any(h.exitcode not in (None, 0) for h in hijos):
+                    raise RuntimeError("Un proceso de la siembra terminó sin avisar.") from None
+                continue
+            if isinstance(aviso, int):
+                al_avanzar(aviso)
+            elif aviso == "listo":
+                terminados += 1
+            else:
+                raise RuntimeError(f"Falló un proceso de la siembra:\n{aviso}")
+        for hijo in hijos:
+            hijo.join()
+    finally:
+        for hijo in hijos:
+            if hijo.is_alive():
+                hijo.terminate()
+                hijo.join()
+    return cantidad
+
+
+def _sembrar_parte(configuracion: dict, cantidad: int, semilla, avisos) -> None:
+    from casos import create_app
+    from casos.bd import escritura
+
+    try:
+        app = create_app(configuracion)
+        with app.app_context(), escritura():
+            sembrar_casos(cantidad, semilla=semilla, al_avanzar=lambda n: n and avisos.put(n))
+            db.engine.dispose()
+        avisos.put("listo")
+    except BaseException:
+        avisos.put(traceback.format_exc())
+        raise
 
 
 def _perfil(sorteo: float) -> int:

@@ -1,5 +1,7 @@
 """Error pages in Spanish that reveal nothing internal (no trace, SQL, path or version)."""
 
+import traceback
+
 from flask import render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -38,5 +40,8 @@ def registrar(app):
     @app.errorhandler(Exception)
     def inesperado(error):
         db.session.rollback()
-        app.logger.exception("Error no controlado en %s", request.endpoint)
+        # Where it failed (type and frames), not the message: a message can quote a value
+        # someone typed (a name, a CURP), and logs carry no personal data.
+        app.logger.error("Error no controlado en %s: %s\n%s", request.endpoint,
+                         type(error).__name__, "".join(traceback.format_tb(error.__traceback__)))
         return _pagina(500)

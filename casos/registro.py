@@ -38,6 +38,14 @@ def extensiones(app: Flask) -> None:
     login_manager.login_message_category = "info"
     with app.app_context():
         bd.configurar_motor(db.engine)
+    if not getattr(db.session, "_auditoria_registrada", False):  # one process, several apps in tests
+        from sqlalchemy import event
+
+        from casos.transiciones.servicios import auditar_al_confirmar, descartar_pendientes
+
+        event.listen(db.session, "before_commit", auditar_al_confirmar)
+        event.listen(db.session, "after_rollback", descartar_pendientes)
+        db.session._auditoria_registrada = True
 
     from casos.cuentas.modelos import Usuaria
 
@@ -75,14 +83,23 @@ def sesiones(app: Flask) -> None:
 
 
 def blueprints(app: Flask) -> None:
+    from casos import estadisticas
     from casos.admin.vistas import bp as admin
+    from casos.auditoria.vistas import bp as auditoria
+    from casos.canalizaciones.vistas import bp as canalizaciones
     from casos.cuentas.vistas import bp as cuentas
+    from casos.cuentas.vistas_segundo_factor import bp as segundo_factor
     from casos.expedientes.vistas import bp as expedientes
     from casos.inicio import bp as inicio
+    from casos.ordenes.vistas import bp as ordenes
+    from casos.pendientes import bp as pendientes
     from casos.salud import bp as salud
+    from casos.transiciones.vistas import bp as flujo
 
-    for blueprint in (cuentas, inicio, expedientes, admin, salud):
+    for blueprint in (cuentas, segundo_factor, inicio, expedientes, canalizaciones, ordenes, flujo, pendientes,
+                      admin, auditoria, salud):
         app.register_blueprint(blueprint)
+    estadisticas.registrar(app)
 
 
 def control_de_acceso(app: Flask) -> None:
@@ -118,17 +135,7 @@ def cabeceras(app: Flask) -> None:
 
 
 def plantillas(app: Flask) -> None:
-    from casos.catalogos import (
-        DATOS_COMPARTIBLES,
-        MODALIDADES,
-        NIVELES_RIESGO,
-        RELACIONES_AGRESOR,
-        ROLES,
-        TIPOS_INSTITUCION,
-        TIPOS_VIOLENCIA,
-        municipios,
-        opciones_municipio,
-    )
+    from casos import catalogos
     from casos.expedientes.listado import ESTADOS, ORDENES, POR_PAGINA
 
     zona = ZoneInfo(app.config["ZONA_HORARIA"])
@@ -137,25 +144,35 @@ def plantillas(app: Flask) -> None:
         return "" if valor is None else valor.astimezone(zona).strftime(formato)
 
     app.jinja_env.filters["fecha_local"] = fecha_local
-    app.jinja_env.filters["etiquetas"] = lambda claves, catalogo, separador=", ": separador.join(
-        catalogo.get(c, c) for c in claves)
+    def etiquetas(claves, catalogo, separador=", "):
+        """Labels of catalogue keys, in the catalogue's order (the same on every engine)."""
+        claves = set(claves)
+        return separador.join([v for k, v in catalogo.items() if k in claves]
+                              + sorted(c for c in claves if c not in catalogo))
+
+    app.jinja_env.filters["etiquetas"] = etiquetas
+    # Every catalogue (upper-case names in casos/catalogos.py) is available to templates.
     app.jinja_env.globals.update(
-        ROLES=ROLES, TIPOS_INSTITUCION=TIPOS_INSTITUCION, municipios=municipios,
-        opciones_municipio=opciones_municipio, NIVELES_RIESGO=NIVELES_RIESGO,
-        TIPOS_VIOLENCIA=TIPOS_VIOLENCIA, MODALIDADES=MODALIDADES,
-        RELACIONES_AGRESOR=RELACIONES_AGRESOR, DATOS_COMPARTIBLES=DATOS_COMPARTIBLES,
-        ESTADOS_CASO=ESTADOS, ORDENES=ORDENES, POR_PAGINA=POR_PAGINA, ahora=bd.ahora,
+        {nombre: valor for nombre, valor in vars(catalogos).items()
+         if nombre.isupper() and isinstance(valor, (dict, tuple, frozenset))},
+        municipios=catalogos.municipios, opciones_municipio=catalogos.opciones_municipio,
+        ESTADOS_CASO=ESTADOS, ORDENES=ORDENES, POR_PAGINA=POR_PAGINA,
         puede=acceso.puede,
     )
 
     @app.context_processor
     def contexto():
-        return {"demo": app.config["DEMO"], "entorno": app.config["ENTORNO"]}
+        # One "now" per page, so every deadline on it is compared with the same instant.
+        return {"demo": app.config["DEMO"], "entorno": app.config["ENTORNO"], "ahora": bd.ahora()}
 
 
 def cli(app: Flask) -> None:
+    from casos.auditoria.cli import auditoria
     from casos.cli import registrar
     from casos.cripto.cli import claves
+    from casos.pendientes import comando as pendientes
 
     registrar(app)
     app.cli.add_command(claves)
+    app.cli.add_command(auditoria)
+    app.cli.add_command(pendientes)

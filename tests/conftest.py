@@ -8,6 +8,7 @@ With CI=true an unreachable PostgreSQL fails the run instead of skipping it.
 from __future__ import annotations
 
 import contextvars
+import json
 import os
 import re
 import secrets
@@ -28,6 +29,7 @@ from casos.extensiones import db
 
 PG_POR_DEFECTO = "postgresql://postgres@127.0.0.1:5432/test"
 CONTRASENA = "una frase de prueba bastante larga"
+SECRETO_TOTP = "KRSXG5DTMVRXEZLUORSXG5DTMVRXEZLU"  # synthetic, for the test accounts only
 # Argon2id with small costs: the same algorithm, fast enough for hundreds of logins.
 ARGON2_PRUEBAS = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 
@@ -191,7 +193,12 @@ def app(configuracion, base_de_pruebas):
 @pytest.fixture
 def app_produccion(app, configuracion, monkeypatch, tmp_path):
     """The production settings class, on the test database, browsed over HTTPS."""
-    preparar_entorno_de_produccion(monkeypatch, tmp_path, configuracion["SQLALCHEMY_DATABASE_URI"])
+    claves = preparar_entorno_de_produccion(monkeypatch, tmp_path,
+                                            configuracion["SQLALCHEMY_DATABASE_URI"])
+    # The same keys as the test app (the accounts' second factors were encrypted with them),
+    # in a file marked for production.
+    contenido = json.loads(Path(configuracion["RUTA_CLAVES"]).read_text())
+    claves.write_text(json.dumps({**contenido, "entorno": "produccion"}))
     produccion = create_app(config.Produccion())
 
     class ClienteHttps(ClienteDePruebas):
@@ -228,13 +235,21 @@ def crear_institucion(siglas="INST", tipo="fiscalia", municipio="32056", nombre=
     return institucion
 
 
-def crear_usuaria(rol, institucion, correo=None, contrasena=CONTRASENA, activa=True):
+def crear_usuaria(rol, institucion, correo=None, contrasena=CONTRASENA, activa=True,
+                  segundo_factor=None):
+    """An account. The roles that must have a second factor get SECRETO_TOTP, already
+    activated (`segundo_factor=False` leaves it to enrol at login, as a new account would)."""
+    from casos.bd import ahora
+    from casos.cuentas import segundo_factor as factor
     from casos.cuentas import servicios
 
     usuaria = servicios.crear_usuaria(
         correo=correo or f"{rol}.{uuid.uuid4().hex[:8]}@prueba.mx", nombre=f"Persona {rol}",
         rol=rol, institucion=institucion, contrasena=contrasena)
     usuaria.activa = activa
+    if segundo_factor if segundo_factor is not None else factor.obligatorio(usuaria):
+        factor.guardar_secreto(usuaria, SECRETO_TOTP)
+        usuaria.totp_activado_en = ahora()
     db.session.commit()
     return usuaria
 
@@ -281,9 +296,46 @@ def enviar(client, ruta, datos=None, *, pagina=None, **kwargs):
     return client.post(ruta, data=datos, **kwargs)
 
 
-def entrar(client, usuaria_o_correo, contrasena=CONTRASENA):
+def codigo_totp(secreto=None) -> str:
+    import pyotp
+
+    return pyotp.TOTP(secreto or SECRETO_TOTP).now()
+
+
+def olvidar_ultimo_codigo(correo) -> None:
+    """Tests log the same account in many times within one 30-second step; each code is
+    accepted once (tested on its own), so the helper forgets the last step it used."""
+    from casos.cuentas.modelos import Usuaria
+
+    db.session.execute(sa.update(Usuaria).where(Usuaria.correo == correo.strip().casefold())
+                       .values(totp_ultimo_paso=None))
+    db.session.commit()
+
+
+def entrar(client, usuaria_o_correo, contrasena=CONTRASENA, *, secreto=None):
+    """Log in through the pages, second factor included when the account has one."""
     correo = getattr(usuaria_o_correo, "correo", usuaria_o_correo)
-    return enviar(client, "/entrar", {"correo": correo, "contrasena": contrasena})
+    respuesta = enviar(client, "/entrar", {"correo": correo, "contrasena": contrasena})
+    if respuesta.status_code == 302 and respuesta.location.endswith("/entrar/codigo"):
+        olvidar_ultimo_codigo(correo)
+        respuesta = enviar(client, "/entrar/codigo", {"codigo": codigo_totp(secreto)})
+    return respuesta
+
+
+def activar_segundo_factor(client):
+    """Enrol as a person would at /entrar/alta-codigo: read the key the page shows, type the
+    code, keep the recovery codes, continue. Returns (final response, recovery codes)."""
+    html = client.get("/entrar/alta-codigo").get_data(as_text=True)
+    if 'value="generar"' in html:
+        html = enviar(client, "/entrar/alta-codigo", {"accion": "generar"}).get_data(as_text=True)
+    secreto = re.search(r'<code class="secreto">([A-Z2-7]+)</code>', html).group(1)
+    pagina = enviar(client, "/entrar/alta-codigo", {"codigo": codigo_totp(secreto)},
+                    pagina="/entrar/alta-codigo").get_data(as_text=True)
+    codigos = re.findall(r"<li><code>([0-9A-F]{5}-[0-9A-F]{5})</code></li>", pagina)
+    token = _TOKEN.search(pagina)
+    respuesta = client.post("/entrar/alta-codigo/continuar",
+                            data={"csrf_token": next(g for g in token.groups() if g)})
+    return respuesta, codigos
 
 
 @pytest.fixture

@@ -405,10 +405,11 @@ def test_cambiar_el_rol_de_otra_cuenta_cierra_sus_sesiones(app, cuentas, como):
     assert _recargar(Usuaria, ella.id).rol == "supervisora"
     assert _sesiones_de(ella.id) == 0
     assert su_navegador.get("/").status_code == 302
-    # Her password still works; she comes back with her new role.
+    # Her password still works; her new role requires a second factor, which she enrols first.
     nuevo = app.test_client()
-    assert entrar(nuevo, ella).status_code == 302
-    assert "Supervisión" in _html(nuevo.get("/"))
+    respuesta = entrar(nuevo, ella)
+    assert respuesta.status_code == 302 and respuesta.location.endswith("/entrar/alta-codigo")
+    assert "Activar la verificación en dos pasos" in _html(nuevo.get(respuesta.location))
 
 
 def test_generar_enlace_anula_la_contrasena_y_cierra_sus_sesiones(app, cuentas, como):

@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 from casos.bd import ahora
 from casos.cripto import llavero
 from casos.cuentas.modelos import Institucion, Sesion, Usuaria
-from casos.demo import CONTRASENA_DEMO
+from casos.demo import CONTRASENA_DEMO, SECRETO_TOTP_DEMO
 from casos.extensiones import db
-from tests.conftest import crear_institucion, crear_usuaria, entrar
+from tests.conftest import activar_segundo_factor, crear_institucion, crear_usuaria, entrar
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 BUENA = "girasoles bajo la lluvia de agosto"
@@ -135,7 +135,7 @@ def test_cada_cuenta_de_demo_entra_y_llega_a_su_inicio(app, runner):
     assert runner.invoke(args=["demo"]).exit_code == 0
     for correo, rol, _institucion in _cuentas_del_readme():
         cliente = app.test_client()
-        respuesta = entrar(cliente, correo, CONTRASENA_DEMO)
+        respuesta = entrar(cliente, correo, CONTRASENA_DEMO, secreto=SECRETO_TOTP_DEMO)
         assert respuesta.status_code == 302, correo
         assert respuesta.location.endswith("/")
         inicio = cliente.get("/").get_data(as_text=True)
@@ -181,7 +181,10 @@ def test_crear_usuaria_con_buena_contrasena_crea_una_cuenta_que_entra(app, runne
     assert cuenta.contrasena_hash.startswith("$argon2id$")
 
     cliente = app.test_client()
-    assert entrar(cliente, "directora@fiscalia.gob.mx", BUENA).status_code == 302
+    # Her role requires a second factor: she enrols it at her first login.
+    assert entrar(cliente, "directora@fiscalia.gob.mx", BUENA).location.endswith("/entrar/alta-codigo")
+    respuesta, codigos = activar_segundo_factor(cliente)
+    assert respuesta.status_code == 302 and len(codigos) == 10
     assert "<h1>Administración</h1>" in cliente.get("/admin/").get_data(as_text=True)
 
 

@@ -13,6 +13,7 @@ from casos.cuentas.modelos import Sesion
 from casos.extensiones import db
 from tests.conftest import (
     CONTRASENA,
+    codigo_totp,
     crear_institucion,
     crear_usuaria,
     entrar,
@@ -298,7 +299,7 @@ class TestVentanaCortaDeIntentos:
         return configuracion
 
     def test_pasada_la_ventana_la_contrasena_correcta_entra(self, app, cuentas):
-        usuaria = cuentas["gestora"]
+        usuaria = cuentas["capturista"]
         cliente = app.test_client()
         token = token_csrf(cliente)
         for _ in range(10):
@@ -308,7 +309,7 @@ class TestVentanaCortaDeIntentos:
         time.sleep(3.5)
         respuesta = _intento(cliente, usuaria.correo, CONTRASENA, token)
         assert respuesta.status_code == 302
-        assert _h1(cliente.get("/")) == ENCABEZADOS_POR_ROL["gestora"]
+        assert _h1(cliente.get("/")) == ENCABEZADOS_POR_ROL["capturista"]
 
 
 # ---- where login returns to -----------------------------------------------------------------
@@ -318,7 +319,9 @@ def test_next_local_vuelve_ahi_despues_de_entrar(app, cuentas):
     respuesta = enviar(cliente, "/entrar", {"correo": cuentas["admin"].correo,
                                             "contrasena": CONTRASENA},
                        query_string={"next": "/admin/"})
-    assert respuesta.status_code == 302
+    # The second factor comes in between, and the destination survives it.
+    assert respuesta.status_code == 302 and respuesta.location == "/entrar/codigo"
+    respuesta = enviar(cliente, "/entrar/codigo", {"codigo": codigo_totp()})
     assert respuesta.location == "/admin/"
     assert cliente.get("/admin/").status_code == 200
 
@@ -332,7 +335,8 @@ def test_una_pagina_protegida_manda_a_entrar_y_luego_regresa(app, cuentas):
     pagina_de_entrada = f"{destino.path}?{destino.query}"
     respuesta = enviar(cliente, pagina_de_entrada, {"correo": cuentas["admin"].correo,
                                                     "contrasena": CONTRASENA})
-    assert respuesta.status_code == 302
+    assert respuesta.status_code == 302 and respuesta.location == "/entrar/codigo"
+    respuesta = enviar(cliente, "/entrar/codigo", {"codigo": codigo_totp()})
     assert respuesta.location == "/admin/cuentas"
 
 

@@ -8,14 +8,20 @@ from the single policy in casos/acceso.py, and GET requests must leave the data 
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
 from casos import acceso
+from casos.bd import ahora
+from casos.canalizaciones import servicios as canalizaciones
 from casos.cuentas import servicios
+from casos.estadisticas import tokens as tokens_api
 from casos.expedientes.servicios import guardar_borrador, registrar_caso
 from casos.extensiones import db
+from casos.ordenes import servicios as ordenes
+from casos.transiciones.modelos import SolicitudAprobacion
 from tests.conftest import (
     crear_institucion,
     crear_usuaria,
@@ -28,13 +34,17 @@ IDENTIDADES = ("anonima", "capturista", "supervisora", "gestora", "admin",
                "capturista_b", "supervisora_b")
 # Arguments whose object belongs to an institution: another institution gets 404, not 403,
 # so that not even the existence of the object leaks.
-ARGUMENTOS_DE_INSTITUCION = {"caso_id"}
+ARGUMENTOS_DE_INSTITUCION = {"caso_id", "canalizacion_id", "orden_id", "solicitud_id"}
 # Arguments whose object belongs to one person (an intake draft): everyone else gets 404.
 ARGUMENTOS_DE_AUTORA = {"borrador_id"}
 AUTORA = "capturista"
-TABLAS_VOLATILES = {"sesion"}
+# Written on every request (the session row) or on every read by design (the audit trail of
+# who saw what): not a change of state made by a GET.
+TABLAS_VOLATILES = {"sesion", "evento_auditoria", "cabeza_auditoria"}
 # Routes whose successful answer is to send the person to the login page.
-TERMINAN_EN_ENTRAR = {"cuentas.salir"}  # the session row itself is written on every request
+# (The second login step, with no password step pending, sends her back to start.)
+TERMINAN_EN_ENTRAR = {"cuentas.salir", "segundo_factor.codigo", "segundo_factor.alta",
+                      "segundo_factor.continuar"}
 
 
 def _rutas(app):
@@ -75,19 +85,34 @@ def objetos(app, cuentas):
     db.session.commit()
     caso = registrar_caso(cuentas[AUTORA], datos_de_caso())
     borrador = guardar_borrador(cuentas[AUTORA], None, {"nombre": ["Borrador sintético"]})
+    # A referral to a third institution, so institution B has no business with any of it.
+    canalizacion = canalizaciones.solicitar(caso, cuentas[AUTORA], destino=otra, servicios=["medica"],
+                                            motivo="Sintético", hoy=date.today())
+    orden = ordenes.registrar_solicitud(caso, cuentas[AUTORA], tipo="administrativa",
+                                        autoridad="ministerio_publico", medidas=["otra"],
+                                        solicitada_en=ahora(), notas=None)
+    db.session.commit()
+    solicitud = db.session.scalars(sa.select(SolicitudAprobacion)).one()
+    token_api, _ = tokens_api.crear("Sistema de prueba", cuentas["admin"])
     db.session.commit()
     return {
         "caso_id": caso.id,
+        "canalizacion_id": canalizacion.id,
+        "orden_id": orden.id,
+        "solicitud_id": solicitud.id,
         "borrador_id": borrador.id,
         "usuaria_id": pendiente.id,
         "institucion_id": otra.id,
         "token": token,
+        "token_id": token_api.id,
     }
 
 
 def _esperado(accion: str | None, identidad: str, regla) -> str:
     if accion == acceso.PUBLICA:
         return "permitido"
+    if accion == acceso.TOKEN_API:  # a session opens nothing there: no token, 401 for all
+        return "sin_token"
     if identidad == "anonima":
         return "a_entrar"
     rol = identidad.removesuffix("_b")
@@ -108,6 +133,8 @@ def _cumple(respuesta, esperado: str, endpoint: str) -> bool:
         return codigo == 403
     if esperado == "no_existe":
         return codigo == 404
+    if esperado == "sin_token":
+        return codigo == 401 and respuesta.headers.get("WWW-Authenticate", "").startswith("Bearer")
     redirige_a_entrar = codigo == 302 and "/entrar" in (respuesta.location or "")
     if endpoint in TERMINAN_EN_ENTRAR:
         return redirige_a_entrar and "next=" not in respuesta.location

@@ -209,17 +209,43 @@ def test_elevar_sin_motivo_se_rechaza_y_no_se_guarda(como, caso):
     assert recargar(caso).nivel_riesgo is None
 
 
-@pytest.mark.parametrize("quien", ["capturista", "supervisora"])
-def test_bajar_del_nivel_calculado_se_rechaza_y_no_se_guarda(como, caso, quien):
-    c = como(quien)
-    respuesta = valorar(c, caso, si=claves_para("extremo"), nivel="medio",
+def test_bajar_del_nivel_calculado_espera_a_otra_supervisora(como, caso, cuentas):
+    """Four eyes: the lower level is only a proposal; the case keeps the computed one until
+    a supervisora who did not propose it approves."""
+    from casos.transiciones.modelos import SolicitudAprobacion
+
+    supervisora = como("supervisora")
+    respuesta = valorar(supervisora, caso, si=claves_para("extremo"), nivel="medio",
                         motivo="Ella dice que ya está tranquila")
-    html = respuesta.get_data(as_text=True)
-    assert respuesta.status_code == 200
-    assert "Bajar el nivel calculado requiere la aprobación de una supervisora." in error_de(html, "nivel")
-    assert valoraciones(caso) == []
+    assert respuesta.status_code == 302
+    aviso = supervisora.get(respuesta.location).get_data(as_text=True)
+    assert "espera la aprobación de una supervisora" in aviso
     registrado = recargar(caso)
-    assert registrado.nivel_riesgo is None and registrado.urgente is False
+    assert registrado.nivel_riesgo == "extremo" and registrado.urgente is True
+    solicitud = db.session.query(SolicitudAprobacion).one()
+    # She cannot approve her own proposal…
+    propia = enviar(supervisora, f"/aprobaciones/{solicitud.id}",
+                    {"decision": "aprobar", "version": str(solicitud.version)}, pagina="/aprobaciones/")
+    assert "usted misma" in supervisora.get(propia.location).get_data(as_text=True)
+    assert recargar(caso).nivel_riesgo == "extremo"
+    # …another supervisora of the institution can.
+    from tests.conftest import CONTRASENA, crear_usuaria, entrar
+
+    colega = crear_usuaria("supervisora", cuentas.institucion_a)
+    otra = supervisora.application.test_client()
+    entrar(otra, colega, CONTRASENA)
+    enviar(otra, f"/aprobaciones/{solicitud.id}", {"decision": "aprobar", "version": str(solicitud.version)},
+           pagina="/aprobaciones/")
+    registrado = recargar(caso)
+    assert registrado.nivel_riesgo == "medio" and registrado.urgente is False
+
+
+def test_bajar_sin_motivo_se_rechaza_y_no_se_guarda(como, caso):
+    respuesta = valorar(como("capturista"), caso, si=claves_para("extremo"), nivel="medio")
+    assert respuesta.status_code == 200
+    assert "Escriba el motivo para bajar el nivel calculado." in error_de(
+        respuesta.get_data(as_text=True), "motivo")
+    assert valoraciones(caso) == []
 
 
 def test_una_pregunta_sin_respuesta_se_pide_en_espanol(como, caso):

@@ -7,9 +7,10 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from casos import auditoria
 from casos.acceso import permiso
 from casos.admin.formularios import FormularioCuenta, FormularioInstitucion
-from casos.cuentas import servicios
+from casos.cuentas import segundo_factor, servicios
 from casos.cuentas.formularios import FormularioVacio
 from casos.cuentas.modelos import Institucion, Usuaria
 from casos.cuentas.sesiones import revocar_sesiones
@@ -82,6 +83,9 @@ def institucion(institucion_id: uuid.UUID | None = None):
             if desactivada:
                 for cuenta in objeto.usuarias:
                     revocar_sesiones(cuenta.id)
+            accion = ("institucion.desactivar" if desactivada
+                      else "institucion.editar" if existente else "institucion.crear")
+            auditoria.registrar(accion, objeto_id=objeto.id)
             db.session.commit()
             flash("Institución guardada.", "exito")
             return redirect(url_for("admin.instituciones"))
@@ -119,6 +123,7 @@ def cuenta_nueva():
                 correo=formulario.correo.data, nombre=formulario.nombre.data,
                 rol=formulario.rol.data, institucion=institucion)
             token = servicios.crear_activacion(usuaria)
+            auditoria.registrar("cuenta.crear", objeto_id=usuaria.id)
             db.session.commit()
             return render_template("admin/activacion.html", usuaria=usuaria,
                                    enlace=url_for("cuentas.activar", token=token, _external=True))
@@ -138,10 +143,13 @@ def cuenta(usuaria_id: uuid.UUID):
         elif es_ella and formulario.rol.data != existente.rol:
             formulario.rol.errors.append("No puede cambiar su propio rol.")
         else:
+            desactiva = existente.activa and not formulario.activa.data
+            accion = "cuenta.desactivar" if desactiva else "cuenta.editar"
             servicios.actualizar_usuaria(
                 existente, nombre=formulario.nombre.data, rol=formulario.rol.data,
                 institucion_id=uuid.UUID(formulario.institucion_id.data),
                 activa=formulario.activa.data)
+            auditoria.registrar(accion, objeto_id=existente.id)
             db.session.commit()
             flash("Cuenta guardada.", "exito")
             return redirect(url_for("admin.cuentas"))
@@ -162,6 +170,26 @@ def nueva_activacion(usuaria_id: uuid.UUID):
     usuaria.contrasena_hash = None
     revocar_sesiones(usuaria.id)
     token = servicios.crear_activacion(usuaria)
+    auditoria.registrar("cuenta.activacion", objeto_id=usuaria.id)
     db.session.commit()
     return render_template("admin/activacion.html", usuaria=usuaria,
                            enlace=url_for("cuentas.activar", token=token, _external=True))
+
+
+@bp.route("/cuentas/<uuid:usuaria_id>/segundo-factor", methods=["POST"])
+@permiso("administracion")
+def restablecer_segundo_factor(usuaria_id: uuid.UUID):
+    """Lost phone: her second factor is reset and she enrols again at her next login. The
+    admin never sees nor sets a secret, and cannot reset her own (another admin must)."""
+    usuaria = _o_404(Usuaria, usuaria_id)
+    if not FormularioVacio().validate_on_submit():
+        abort(400)
+    if usuaria.id == current_user.id:
+        flash("Otra persona administradora debe restablecer su segundo factor.", "error")
+    else:
+        segundo_factor.restablecer(usuaria)
+        auditoria.registrar("cuenta.segundo_factor", objeto_id=usuaria.id)
+        db.session.commit()
+        flash("Segundo factor restablecido: lo activará de nuevo al entrar. Sus sesiones se cerraron.",
+              "exito")
+    return redirect(url_for("admin.cuenta", usuaria_id=usuaria.id))

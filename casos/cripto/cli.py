@@ -10,13 +10,24 @@ from flask import current_app
 from flask.cli import AppGroup
 from tqdm import tqdm
 
+from casos import auditoria
+from casos.bd import escritura
 from casos.cripto import llavero, llavero_actual, rotacion
+from casos.extensiones import db
 
 claves = AppGroup("claves", help="Claves maestras: rotación y retiro.")
 
 
+def _a_la_bitacora(accion: str) -> None:
+    """The key file is not in the database: the audit event is a write transaction of its own."""
+    db.session.rollback()  # so the transaction below begins inside escritura() (BEGIN IMMEDIATE)
+    with escritura():
+        auditoria.registrar(accion)
+        db.session.commit()
+
+
 @claves.command("rotar")
-@click.option("--lote", default=2000, show_default=True, help="Claves de datos por transacción.")
+@click.option("--lote", default=5000, show_default=True, help="Claves de datos por transacción.")
 def rotar(lote: int):
     """Añade una versión de la clave maestra y re-envuelve todas las claves de datos.
 
@@ -31,6 +42,7 @@ def rotar(lote: int):
     total = rotacion.pendientes(llavero_actual(recargar=True).activa)
     with tqdm(total=total, unit="claves", desc="Re-envolviendo", disable=not total) as barra:
         hechas = rotacion.reenvolver(lote, barra.update)
+    _a_la_bitacora("claves.rotar")  # once the rotation is complete, resumed or not
     click.echo(f"Listo: {hechas} claves de datos re-envueltas con la versión {activa}.")
 
 
@@ -49,4 +61,5 @@ def retirar(version: int):
         click.secho(str(error), fg="red", err=True)
         sys.exit(1)
     llavero_actual(recargar=True)
+    _a_la_bitacora("claves.retirar")
     click.echo(f"Versión {version} retirada del archivo de claves.")

@@ -4,21 +4,17 @@ import uuid
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casos.bd import FechaUTC, ahora
+from casos.bd import FechaUTC, ahora, solo_valores_de
 from casos.catalogos import ROLES, TIPOS_INSTITUCION
 from casos.extensiones import db
 
 
-def _en(columna: str, valores) -> str:
-    return f"{columna} IN ({', '.join(repr(v) for v in valores)})"
-
-
 class Institucion(db.Model):
     __tablename__ = "institucion"
-    __table_args__ = (CheckConstraint(_en("tipo", TIPOS_INSTITUCION), name="tipo"),)
+    __table_args__ = (solo_valores_de("tipo", TIPOS_INSTITUCION),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     nombre: Mapped[str] = mapped_column(String(200), unique=True)
@@ -38,7 +34,7 @@ class Usuaria(UserMixin, db.Model):
     """A staff account. Staff names are not victims' data; still, logs use the id only."""
 
     __tablename__ = "usuaria"
-    __table_args__ = (CheckConstraint(_en("rol", ROLES), name="rol"),)
+    __table_args__ = (solo_valores_de("rol", ROLES),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     correo: Mapped[str] = mapped_column(String(254), unique=True)
@@ -50,6 +46,12 @@ class Usuaria(UserMixin, db.Model):
     activa: Mapped[bool] = mapped_column(default=True)
     creada_en: Mapped[datetime] = mapped_column(FechaUTC, default=ahora)
     ultimo_acceso: Mapped[datetime | None] = mapped_column(FechaUTC)
+
+    # Second factor (TOTP): the secret encrypted (casos/cuentas/segundo_factor.py); the last
+    # time step accepted, so each code works once; activated once she proved she has it.
+    totp_secreto_cifrado: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_ultimo_paso: Mapped[int | None] = mapped_column(BigInteger)
+    totp_activado_en: Mapped[datetime | None] = mapped_column(FechaUTC)
 
     institucion: Mapped[Institucion] = relationship(back_populates="usuarias", lazy="joined")
 
@@ -72,6 +74,17 @@ class Sesion(db.Model):
     datos: Mapped[str] = mapped_column(Text, default="{}")
     creada_en: Mapped[datetime] = mapped_column(FechaUTC, default=ahora)
     ultima_actividad: Mapped[datetime] = mapped_column(FechaUTC, default=ahora, index=True)
+
+
+class CodigoRecuperacion(db.Model):
+    """Single-use recovery codes for a lost phone, kept as keyed hashes, never in clear."""
+
+    __tablename__ = "codigo_recuperacion"
+
+    resumen: Mapped[str] = mapped_column(String(64), primary_key=True)
+    usuaria_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("usuaria.id", ondelete="CASCADE"), index=True)
+    usado_en: Mapped[datetime | None] = mapped_column(FechaUTC)
 
 
 class Activacion(db.Model):

@@ -17,8 +17,9 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
+from casos import auditoria
 from casos.acceso import PUBLICA, permiso
-from casos.cuentas import servicios
+from casos.cuentas import segundo_factor, servicios
 from casos.cuentas.formularios import (
     FormularioCambioContrasena,
     FormularioEntrada,
@@ -26,6 +27,7 @@ from casos.cuentas.formularios import (
     FormularioVacio,
 )
 from casos.cuentas.sesiones import purgar_caducadas, regenerar
+from casos.cuentas.vistas_segundo_factor import iniciar_segundo_paso
 from casos.extensiones import db, limiter
 
 bp = Blueprint("cuentas", __name__)
@@ -67,14 +69,20 @@ def entrar():
     formulario = FormularioEntrada()
     if formulario.validate_on_submit():
         usuaria = servicios.autenticar(formulario.correo.data, formulario.contrasena.data)
+        if usuaria is not None and (segundo_factor.obligatorio(usuaria) or segundo_factor.activo(usuaria)):
+            db.session.commit()
+            return iniciar_segundo_paso(usuaria, destino_seguro(request.args.get("next")))
         if usuaria is not None:
             session.clear()
             regenerar(session)
             login_user(usuaria)
+            auditoria.registrar("sesion.entrar", usuaria=usuaria)
             db.session.commit()
             purgar_caducadas(current_app)  # anonymous login-page sessions must not pile up
             return redirect(destino_seguro(request.args.get("next")) or url_for("inicio.inicio"))
         g.intento_fallido = True
+        auditoria.registrar("sesion.fallo")  # no account id: the trail must not confirm it exists
+        db.session.commit()
         flash(CREDENCIALES_INCORRECTAS, "error")
     elif request.method == "POST":
         g.intento_fallido = True
@@ -85,6 +93,8 @@ def entrar():
 @permiso("cuenta.propia")
 def salir():
     if FormularioVacio().validate_on_submit():
+        auditoria.registrar("sesion.salir")
+        db.session.commit()
         logout_user()
         session.clear()
         regenerar(session)  # the old id must not live on, not even as an anonymous session
@@ -105,6 +115,8 @@ def cambiar_contrasena():
         if servicios.autenticar(current_user.correo, formulario.actual.data) is None:
             # A stolen session must not guess the password here faster than at /entrar.
             g.intento_fallido = True
+            auditoria.registrar("contrasena.fallo")
+            db.session.commit()
             formulario.actual.errors.append("La contraseña actual no es correcta.")
         else:
             try:
@@ -113,6 +125,7 @@ def cambiar_contrasena():
             except servicios.ContrasenaRechazada as error:
                 formulario.nueva.errors.extend(error.motivos)
             else:
+                auditoria.registrar("contrasena.cambiar")
                 db.session.commit()
                 flash("Contraseña cambiada. Sus otras sesiones se cerraron.", "exito")
                 return redirect(url_for("inicio.inicio"))
@@ -133,10 +146,11 @@ def activar(token: str):
     formulario = FormularioNuevaContrasena()
     if formulario.validate_on_submit():
         try:
-            servicios.usar_activacion(activacion, formulario.nueva.data)
+            usuaria = servicios.usar_activacion(activacion, formulario.nueva.data)
         except servicios.ContrasenaRechazada as error:
             formulario.nueva.errors.extend(error.motivos)
         else:
+            auditoria.registrar("contrasena.activar", usuaria=usuaria)
             db.session.commit()
             if current_user.is_authenticated:
                 logout_user()

@@ -24,7 +24,7 @@
       .then(function (json) {
         idBorrador.value = json.borrador_id;
         var hora = new Date(json.guardado);
-        decir("Borrador guardado a las " + hora.toLocaleTimeString("es-MX", { hour: "2-digit", minute: "2-digit" }) + ".");
+        decir("Borrador guardado a las " + hora.toLocaleTimeString("es-MX", { hour: "2-digit", minute: "2-digit", hour12: false }));
       })
       .catch(function () {
         decir("No se pudo guardar el borrador (¿terminó su sesión?). No cierre esta página: lo escrito sigue aquí.");

@@ -41,7 +41,6 @@ from casos.expedientes.riesgo import RESPUESTAS, instrumento
 from casos.formularios import Formulario, Subformulario, opciones
 
 TELEFONO = Regexp(r"^[+\d][\d\s\-()]{7,19}$", message="Escriba un teléfono de 8 a 20 dígitos.")
-FECHA_NO_VALIDA = "Escriba una fecha válida (dd/mm/aaaa)."
 SIN_MUNICIPIO = [("", "— Elija el municipio —")]
 
 
@@ -116,7 +115,7 @@ class FormularioIntake(Formulario):
 
     # Los hechos
     fecha_hechos = DateField("Fecha de los hechos (la más reciente)", validators=[
-        InputRequired(FECHA_NO_VALIDA), _no_futura])
+        InputRequired("Escriba la fecha de los hechos."), _no_futura])
     municipio_hechos = SelectField("Municipio donde ocurrieron", validators=[_municipio_valido],
                                    choices=lambda: opciones(SIN_MUNICIPIO + opciones_municipio()))
     lugar_hechos = StringField("Lugar", validators=[Optional(), Length(max=300)])
@@ -188,8 +187,9 @@ def formulario_valoracion() -> type[Formulario]:
                                render_kw={"rows": 3})
 
     for indicador in instrumento().indicadores:
+        # No default: a skipped question must be answered, not silently scored as "no sabe".
         setattr(FormularioValoracion, f"r_{indicador.clave}", RadioField(
-            indicador.texto, choices=opciones(RESPUESTAS), default="no_sabe",
+            indicador.texto, choices=opciones(RESPUESTAS),
             validators=[InputRequired("Elija una respuesta.")]))
     return FormularioValoracion
 
@@ -201,6 +201,15 @@ class FormularioEliminacion(Formulario):
         DataRequired("Escriba el fundamento de la eliminación."), Length(max=1000)])
     confirmacion = StringField('Escriba "ELIMINAR" para confirmar', validators=[
         DataRequired("Escriba ELIMINAR para confirmar.")])
+
+    def validate_motivo(self, campo):
+        # It goes into the insert-only audit trail, where nothing can ever be erased.
+        from casos.auditoria.motivos import datos_personales_en
+
+        encontrados = datos_personales_en(campo.data)
+        if encontrados:
+            raise ValidationError(f"El fundamento parece contener {' y '.join(encontrados)}. "
+                                  "Escríbalo sin datos personales.")
 
     def validate_confirmacion(self, campo):
         if campo.data.strip() != "ELIMINAR":

@@ -10,7 +10,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
-    CheckConstraint,
     Date,
     ForeignKey,
     Index,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casos.bd import FechaUTC, ahora
+from casos.bd import FechaUTC, ahora, solo_valores_de
 from casos.catalogos import (
     MODALIDADES,
     NIVELES_RIESGO,
@@ -31,16 +30,12 @@ from casos.cripto.campos import Cifrado, CifradoPorCaso, ConDEK
 from casos.extensiones import db
 
 
-def _en(columna: str, valores) -> str:
-    return f"{columna} IN ({', '.join(repr(v) for v in valores)})"
-
-
 class Caso(ConDEK, db.Model):
     """One woman at one owning institution."""
 
     __tablename__ = "caso"
     __table_args__ = (
-        CheckConstraint(_en("nivel_riesgo", NIVELES_RIESGO), name="nivel_riesgo"),
+        solo_valores_de("nivel_riesgo", NIVELES_RIESGO),
         # Keyset pagination of the case list: newest first within an institution.
         Index("ix_caso_institucion_creado", "institucion_id", "creado_en", "id"),
     )
@@ -70,6 +65,10 @@ class Caso(ConDEK, db.Model):
     valoraciones: Mapped[list[ValoracionRiesgo]] = relationship(
         back_populates="caso", cascade="all, delete-orphan",
         order_by="ValoracionRiesgo.creada_en.desc()")
+    canalizaciones = relationship("Canalizacion", back_populates="caso",
+                                  order_by="Canalizacion.creada_en")
+    ordenes = relationship("OrdenProteccion", back_populates="caso",
+                           order_by="OrdenProteccion.solicitada_en")
     institucion = relationship("Institucion", lazy="joined")
 
     def __repr__(self) -> str:
@@ -134,7 +133,7 @@ class Nna(CifradoPorCaso, db.Model):
 
 class Agresor(CifradoPorCaso, db.Model):
     __tablename__ = "agresor"
-    __table_args__ = (CheckConstraint(_en("relacion", RELACIONES_AGRESOR), name="relacion"),)
+    __table_args__ = (solo_valores_de("relacion", RELACIONES_AGRESOR),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     caso_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("caso.id", ondelete="CASCADE"), index=True)
@@ -186,7 +185,7 @@ class HechoTipo(db.Model):
     """One row per type of violence of an incident: statistics GROUP BY this column."""
 
     __tablename__ = "hecho_tipo"
-    __table_args__ = (CheckConstraint(_en("tipo", TIPOS_VIOLENCIA), name="tipo"),)
+    __table_args__ = (solo_valores_de("tipo", TIPOS_VIOLENCIA),)
 
     hecho_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hecho.id", ondelete="CASCADE"),
                                                 primary_key=True)
@@ -195,7 +194,7 @@ class HechoTipo(db.Model):
 
 class HechoModalidad(db.Model):
     __tablename__ = "hecho_modalidad"
-    __table_args__ = (CheckConstraint(_en("modalidad", MODALIDADES), name="modalidad"),)
+    __table_args__ = (solo_valores_de("modalidad", MODALIDADES),)
 
     hecho_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("hecho.id", ondelete="CASCADE"),
                                                 primary_key=True)
@@ -230,8 +229,8 @@ class Consentimiento(db.Model):
 class ValoracionRiesgo(CifradoPorCaso, db.Model):
     __tablename__ = "valoracion_riesgo"
     __table_args__ = (
-        CheckConstraint(_en("nivel_calculado", NIVELES_RIESGO), name="nivel_calculado"),
-        CheckConstraint(_en("nivel", NIVELES_RIESGO), name="nivel"),
+        solo_valores_de("nivel_calculado", NIVELES_RIESGO),
+        solo_valores_de("nivel", NIVELES_RIESGO),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -244,6 +243,9 @@ class ValoracionRiesgo(CifradoPorCaso, db.Model):
     puntaje: Mapped[int] = mapped_column(Integer)
     nivel_calculado: Mapped[str] = mapped_column(String(10))
     nivel: Mapped[str] = mapped_column(String(10))
+    # "por_aprobar" while a level below the computed one waits for a supervisora (flujos).
+    estado: Mapped[str] = mapped_column(String(20), default="vigente")
+    version: Mapped[int] = mapped_column(default=1)
     proxima_valoracion: Mapped[datetime] = mapped_column(FechaUTC)
     respuestas_cifrado: Mapped[bytes | None] = mapped_column(LargeBinary)
     motivo_cifrado: Mapped[bytes | None] = mapped_column(LargeBinary)

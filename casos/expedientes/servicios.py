@@ -79,7 +79,9 @@ class DatosIntake:
         return hoy.year - nacimiento.year - ((hoy.month, hoy.day) < (nacimiento.month, nacimiento.day))
 
 
-def registrar_caso(usuaria, datos: DatosIntake) -> Caso:
+def registrar_caso(usuaria, datos: DatosIntake, *, volcar: bool = True) -> Caso:
+    """`volcar=False` leaves the INSERTs to the caller's next flush: the bulk seed batches
+    thousands of cases into one flush instead of one round trip per row."""
     hoy = ahora().date()
     caso = Caso(id=uuid.uuid4(), institucion_id=usuaria.institucion_id, creado_por_id=usuaria.id,
                 municipio=datos.municipio, rango_edad=rango_edad(datos.edad(hoy)),
@@ -112,7 +114,8 @@ def registrar_caso(usuaria, datos: DatosIntake) -> Caso:
         datos_compartibles=datos.datos_compartibles if datos.autoriza_canalizar else [],
         vigente_hasta=datos.consentimiento_hasta, registrado_por_id=usuaria.id)
     db.session.add(caso)
-    db.session.flush()
+    if volcar:
+        db.session.flush()
     return caso
 
 
@@ -167,30 +170,46 @@ def buscar(usuaria, texto: str) -> list[Caso]:
 
 
 def registrar_valoracion(caso: Caso, usuaria, respuestas: dict[str, str], nivel_elegido: str | None,
-                         motivo: str | None) -> ValoracionRiesgo:
-    """Score the answers; a professional may raise the computed level with a reason, never
-    lower it here (lowering goes through a supervisora's approval)."""
+                         motivo: str | None, *, volcar: bool = True) -> ValoracionRiesgo:
+    """Score the answers. A professional may raise the computed level with a reason; a level
+    below the computed one is only a proposal until a supervisora approves it (flujos), and
+    meanwhile the case carries the computed level."""
     instrumento = riesgo.instrumento()
     puntaje = instrumento.puntaje(respuestas)
     calculado = instrumento.nivel(puntaje)
     nivel = nivel_elegido or calculado
-    if riesgo.es_menor(nivel, calculado):
-        raise ValueError("Bajar el nivel calculado requiere la aprobación de una supervisora.")
+    baja = riesgo.es_menor(nivel, calculado)
     if nivel != calculado and not (motivo or "").strip():
-        raise ValueError("Escriba el motivo para elevar el nivel calculado.")
+        raise ValueError(f"Escriba el motivo para {'bajar' if baja else 'elevar'} el nivel calculado.")
     momento = ahora()
     valoracion = ValoracionRiesgo(
-        caso=caso, autor_id=usuaria.id, creada_en=momento,
+        caso=caso, autor_id=usuaria.id, creada_en=momento, estado="por_aprobar" if baja else "vigente",
         version_instrumento=instrumento.version, puntaje=puntaje, nivel_calculado=calculado,
         nivel=nivel, proxima_valoracion=riesgo.proxima_valoracion(nivel, momento))
     db.session.add(valoracion)
     valoracion.respuestas = respuestas
     valoracion.motivo = (motivo or "").strip() or None
+    _fijar_nivel(caso, calculado if baja else nivel, momento)
+    if volcar or baja:
+        db.session.flush()
+    if baja:
+        from casos.transiciones import servicios as transiciones
+
+        quien = transiciones.actor(usuaria, duena_id=usuaria.institucion_id)
+        transiciones.solicitar(valoracion, "aplicar", quien, usuaria, motivo=motivo)
+    return valoracion
+
+
+def _fijar_nivel(caso: Caso, nivel: str, desde) -> None:
     caso.nivel_riesgo = nivel
     caso.urgente = nivel in NIVELES_URGENTES
-    caso.proxima_valoracion = valoracion.proxima_valoracion
+    caso.proxima_valoracion = riesgo.proxima_valoracion(nivel, desde)
+
+
+def aplicar_valoracion(valoracion: ValoracionRiesgo) -> None:
+    """A lower level a supervisora approved now counts for the case."""
+    _fijar_nivel(valoracion.caso, valoracion.nivel, valoracion.creada_en)
     db.session.flush()
-    return valoracion
 
 
 def revocar_consentimiento(caso: Caso) -> None:

@@ -4,12 +4,15 @@ import uuid
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
+from casos import auditoria
 from casos.acceso import caso_visible_o_404, permiso
-from casos.bd import hoy_local
+from casos.bd import ahora, hoy_local
+from casos.catalogos import NIVELES_RIESGO
 from casos.cuentas.formularios import FormularioVacio
-from casos.expedientes import listado, servicios
+from casos.expedientes import listado, pagina_de_caso, servicios
 from casos.expedientes.curp import fecha_de_nacimiento
 from casos.expedientes.formularios import (
     FormularioBusqueda,
@@ -27,6 +30,7 @@ bp = Blueprint("expedientes", __name__, url_prefix="/casos")
 @bp.route("/")
 @permiso("casos.consultar")
 def lista():
+    auditoria.registrar_consulta("casos.listar")  # the list shows decrypted names
     filtros = listado.Filtros.de_consulta(request.args)
     pagina = listado.pagina(current_user, filtros)
     return render_template("expedientes/lista.html", pagina=pagina, filtros=filtros,
@@ -42,6 +46,9 @@ def buscar():
     formulario = FormularioBusqueda()
     resultados = None
     if formulario.validate_on_submit():
+        # Committed first, so the results are not expired by the commit; never the term.
+        auditoria.registrar("busqueda")
+        db.session.commit()
         resultados = servicios.buscar(current_user, formulario.texto.data)
     return render_template("expedientes/busqueda.html", busqueda=formulario,
                            resultados=resultados)
@@ -79,6 +86,12 @@ def _datos_de_formulario() -> dict:
     return {k: v for k, v in request.form.to_dict(flat=False).items() if k != "csrf_token"}
 
 
+def _algo_escrito() -> bool:
+    """A blank form submitted by mistake is not worth a draft."""
+    return any((request.form.get(campo) or "").strip()
+               for campo in ("nombre", "curp", "telefono", "domicilio", "narrativa", "lugar_hechos"))
+
+
 def _borrador_id(valor: str | None) -> uuid.UUID | None:
     try:
         return uuid.UUID(valor) if valor else None
@@ -93,6 +106,7 @@ def nuevo():
         borrador = servicios.borrador_de(current_user, _borrador_id(request.args["borrador"]))
         if borrador is None:
             abort(404)
+        auditoria.registrar_consulta("borrador.abrir", objeto_id=borrador.id)
         formulario = FormularioIntake(formdata=MultiDict(
             [(k, v) for k, valores in borrador.datos.items() for v in valores]))
         formulario.borrador_id.data = str(borrador.id)
@@ -103,6 +117,7 @@ def nuevo():
         borrador = servicios.borrador_de(current_user, _borrador_id(formulario.borrador_id.data))
         if borrador is not None:
             servicios.descartar_borrador(borrador)
+        auditoria.registrar("caso.registrar", caso_id=caso.id)
         db.session.commit()
         flash("Caso registrado. Ahora valore el riesgo.", "exito")
         return redirect(url_for("expedientes.valoracion", caso_id=caso.id))
@@ -110,11 +125,13 @@ def nuevo():
     if request.method == "POST":
         if formulario.csrf_token.errors:
             abort(400)
-        borrador = servicios.guardar_borrador(
-            current_user, _borrador_id(formulario.borrador_id.data), _datos_de_formulario())
-        db.session.commit()
-        formulario.borrador_id.data = str(borrador.id)
-        flash("Revise los campos marcados. Lo que escribió quedó guardado como borrador.", "error")
+        if _algo_escrito():
+            borrador = servicios.guardar_borrador(
+                current_user, _borrador_id(formulario.borrador_id.data), _datos_de_formulario())
+            auditoria.registrar("borrador.guardar", objeto_id=borrador.id)
+            db.session.commit()
+            formulario.borrador_id.data = str(borrador.id)
+            flash("Lo que escribió quedó guardado como borrador.", "info")
     return render_template("expedientes/nuevo.html", formulario=formulario, duplicados=duplicados)
 
 
@@ -126,6 +143,7 @@ def guardar_borrador():
         abort(400)
     borrador = servicios.guardar_borrador(
         current_user, _borrador_id(request.form.get("borrador_id")), _datos_de_formulario())
+    auditoria.registrar("borrador.guardar", objeto_id=borrador.id)
     db.session.commit()
     return jsonify(borrador_id=str(borrador.id),
                    guardado=borrador.actualizado_en.isoformat())
@@ -139,6 +157,7 @@ def descartar_borrador(borrador_id: uuid.UUID):
         abort(404)
     if FormularioVacio().validate_on_submit():
         servicios.descartar_borrador(borrador)
+        auditoria.registrar("borrador.descartar", objeto_id=borrador_id)
         db.session.commit()
         flash("Borrador descartado.", "info")
     return redirect(url_for("expedientes.lista"))
@@ -156,19 +175,26 @@ def duplicados():
     curp = formulario.curp.data if formulario.curp.data and not formulario.curp.errors else None
     nacimiento = formulario.fecha_nacimiento.data or (fecha_de_nacimiento(curp) if curp else None)
     instituciones = servicios.posibles_duplicados(curp, formulario.nombre.data, nacimiento)
+    auditoria.registrar("duplicados.consultar")
+    db.session.commit()
     return jsonify(instituciones=instituciones)
 
 
 @bp.route("/<uuid:caso_id>")
 @permiso("casos.consultar")
 def ver(caso_id: uuid.UUID):
-    caso = caso_visible_o_404(current_user, caso_id)
+    # The page reads both one-to-one rows: in the case's own query, not two more round trips.
+    caso = caso_visible_o_404(current_user, caso_id, joinedload(Caso.victima),
+                              joinedload(Caso.consentimiento))
+    auditoria.registrar_consulta("caso.ver", caso_id=caso.id)  # before anything is decrypted
+    propia = caso.institucion_id == current_user.institucion_id
     duplicados = []
-    if not caso.datos_eliminados and caso.victima is not None:
-        duplicados = [i for i in servicios.posibles_duplicados(
-            caso.victima.curp, caso.victima.nombre, caso.victima.fecha_nacimiento, excluir=caso.id)]
+    if propia and not caso.datos_eliminados and caso.victima is not None:
+        duplicados = servicios.posibles_duplicados(
+            caso.victima.curp, caso.victima.nombre, caso.victima.fecha_nacimiento, excluir=caso.id)
     return render_template("expedientes/caso.html", caso=caso, duplicados=duplicados,
-                           instrumento=instrumento(), vacio=FormularioVacio(), hoy=hoy_local())
+                           instrumento=instrumento(), hoy=hoy_local(), ahora=ahora(),
+                           **pagina_de_caso.contexto(caso, current_user))
 
 
 @bp.route("/<uuid:caso_id>/valoracion", methods=["GET", "POST"])
@@ -177,6 +203,8 @@ def valoracion(caso_id: uuid.UUID):
     caso = caso_visible_o_404(current_user, caso_id)
     if caso.datos_eliminados:
         abort(404)
+    if request.method == "GET":
+        auditoria.registrar_consulta("caso.ver", caso_id=caso.id)  # the page shows her name
     formulario = formulario_valoracion()()
     if formulario.validate_on_submit():
         respuestas = {i.clave: getattr(formulario, f"r_{i.clave}").data
@@ -188,9 +216,15 @@ def valoracion(caso_id: uuid.UUID):
             campo = formulario.motivo if "motivo" in str(error) else formulario.nivel
             campo.errors.append(str(error))
         else:
+            auditoria.registrar("valoracion.registrar", caso_id=caso.id)
             db.session.commit()
-            flash(f"Valoración registrada: riesgo {registrada.nivel}.",
-                  "aviso" if caso.urgente else "exito")
+            if registrada.estado == "por_aprobar":
+                flash(f"Valoración registrada. El nivel propuesto ({NIVELES_RIESGO[registrada.nivel]}) "
+                      "espera la aprobación de una supervisora; mientras tanto el caso queda en "
+                      f"{NIVELES_RIESGO[registrada.nivel_calculado]}.", "aviso")
+            else:
+                flash(f"Valoración registrada: riesgo {NIVELES_RIESGO[registrada.nivel].lower()}.",
+                      "aviso" if caso.urgente else "exito")
             return redirect(url_for("expedientes.ver", caso_id=caso.id))
     return render_template("expedientes/valoracion.html", caso=caso, formulario=formulario,
                            instrumento=instrumento())
@@ -204,6 +238,7 @@ def revocar_consentimiento(caso_id: uuid.UUID):
         abort(403)  # only the owning institution records what the woman decided
     if FormularioVacio().validate_on_submit():
         servicios.revocar_consentimiento(caso)
+        auditoria.registrar("consentimiento.revocar", caso_id=caso.id)
         db.session.commit()
         flash("Consentimiento revocado: el caso ya no se compartirá con otras instituciones.", "exito")
     return redirect(url_for("expedientes.ver", caso_id=caso.id))
@@ -223,6 +258,7 @@ def eliminar_datos():
             formulario.caso_id.errors.append("Los datos personales de ese caso ya fueron eliminados.")
         else:
             servicios.eliminar_datos_personales(caso)
+            auditoria.registrar("datos.eliminar", caso_id=caso.id, motivo=formulario.motivo.data)
             db.session.commit()
             flash("Datos personales eliminados. Las cifras estadísticas del caso se conservan.", "exito")
             return redirect(url_for("expedientes.eliminar_datos"))

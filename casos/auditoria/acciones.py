@@ -1,0 +1,63 @@
+"""The catalogue of audited actions: short code -> what the audit pages say in Spanish.
+
+`registrar` refuses a code that is not here, so the pages can always name what happened.
+A new feature adds its lines here.
+"""
+
+ACCIONES: dict[str, str] = {
+    # sessions and one's own account
+    "sesion.entrar": "Entró al sistema",
+    "sesion.fallo": "Intento de entrada fallido",
+    "sesion.salir": "Salió del sistema",
+    "contrasena.cambiar": "Cambió su contraseña",
+    "contrasena.fallo": "Contraseña actual incorrecta al intentar cambiarla",
+    "contrasena.activar": "Estableció su contraseña con un enlace de activación",
+    # administration
+    "cuenta.crear": "Creó una cuenta",
+    "cuenta.editar": "Modificó una cuenta",
+    "cuenta.desactivar": "Desactivó una cuenta",
+    "cuenta.activacion": "Generó un enlace de activación",
+    "cuenta.segundo_factor": "Activó, renovó o restableció la verificación en dos pasos",
+    "institucion.crear": "Creó una institución",
+    "institucion.editar": "Modificó una institución",
+    "institucion.desactivar": "Desactivó una institución",
+    "claves.rotar": "Rotó la clave maestra",
+    "claves.retirar": "Retiró una versión de la clave maestra",
+    "api.token.crear": "Creó un token de la API de estadística",
+    "api.token.revocar": "Revocó un token de la API de estadística",
+    # cases
+    "casos.listar": "Consultó la lista de casos",
+    "busqueda": "Buscó casos por CURP o nombre",
+    "duplicados.consultar": "Consultó posibles duplicados",
+    "caso.ver": "Abrió el caso",
+    "caso.registrar": "Registró el caso",
+    "valoracion.registrar": "Registró una valoración de riesgo",
+    "consentimiento.revocar": "Registró la revocación del consentimiento",
+    "datos.eliminar": "Eliminó los datos personales del caso",
+    "borrador.abrir": "Abrió un borrador de captura",
+    "borrador.guardar": "Guardó un borrador de captura",
+    "borrador.descartar": "Descartó un borrador de captura",
+    # the audit trail itself: who looked at who looked
+    "auditoria.caso": "Consultó los accesos al caso",
+    "auditoria.consultar": "Consultó la bitácora de auditoría",
+}
+
+
+def _de_los_flujos() -> dict[str, str]:
+    """Every workflow move is audited as "<flujo>.<evento>" (casos/transiciones/servicios.py)."""
+    from flujos import FLUJOS
+
+    nombres = {"caso": "Caso", "canalizacion": "Canalización", "orden_proteccion": "Orden de protección",
+               "solicitud_aprobacion": "Aprobación", "valoracion_riesgo": "Nivel de riesgo"}
+    acciones = {f"{flujo.nombre}.{t.evento}": f"{nombres.get(flujo.nombre, flujo.nombre)}: {t.etiqueta}"
+                for flujo in FLUJOS.values() for t in flujo.transiciones}
+    acciones.update({
+        "canalizacion.crear": "Canalización: solicitud registrada",
+        "orden_proteccion.solicitar": "Orden de protección: solicitud registrada",
+        "orden_proteccion.seguimiento": "Orden de protección: contacto de seguimiento",
+        "solicitud_aprobacion.crear": "Aprobación: solicitud creada",
+    })
+    return acciones
+
+
+ACCIONES.update(_de_los_flujos())

@@ -1,0 +1,1 @@
+"""Referrals between institutions (canalización) and their counter-referral."""

@@ -1,0 +1,109 @@
+"""Referral operations. They flush; the view commits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from casos.bd import ahora
+from casos.canalizaciones.modelos import Canalizacion
+from casos.cuentas.modelos import Institucion
+from casos.extensiones import db
+from casos.transiciones import servicios as transiciones
+from flujos import MovimientoIlegal
+from flujos.canalizacion import VIGENTES
+from flujos.plazos import horas_respuesta_canalizacion
+
+
+def destinos_posibles(caso, hoy) -> list[Institucion]:
+    """Active institutions of a kind the woman's current consent allows, never her own."""
+    consentimiento = caso.consentimiento
+    if consentimiento is None or not consentimiento.vigente(hoy):
+        return []
+    return list(db.session.scalars(
+        select(Institucion).where(Institucion.activa.is_(True), Institucion.id != caso.institucion_id,
+                                  Institucion.tipo.in_(consentimiento.tipos_institucion))
+        .order_by(Institucion.nombre)))
+
+
+def solicitar(caso, usuaria, *, destino: Institucion, servicios: list[str], motivo: str, hoy):
+    """Create the referral and ask for its approval in one step: borrador -> por_aprobar."""
+    if destino.id == caso.institucion_id or destino.id == usuaria.institucion_id:
+        raise MovimientoIlegal("No se puede canalizar un caso a su propia institución.")
+    if destino not in destinos_posibles(caso, hoy):
+        raise MovimientoIlegal("El consentimiento de la mujer no permite canalizar a esa institución.")
+    if caso.institucion_id != usuaria.institucion_id:
+        raise MovimientoIlegal("Solo la institución dueña del caso puede canalizarlo.")
+    canalizacion = Canalizacion(caso=caso, origen_id=caso.institucion_id, destino_id=destino.id,
+                                creada_por_id=usuaria.id, creada_en=ahora(), servicios=servicios,
+                                datos_compartidos=list(caso.consentimiento.datos_compartibles))
+    db.session.add(canalizacion)
+    canalizacion.motivo = motivo
+    db.session.flush()
+    transiciones.registrar_historial(canalizacion, "crear", "", "borrador", usuaria)
+    quien = transiciones.actor(usuaria, duena_id=canalizacion.origen_id)
+    transiciones.disparar(canalizacion, "solicitar_envio", quien, usuaria, version_vista=1)
+    transiciones.solicitar(canalizacion, "enviar", quien, usuaria, motivo=motivo)
+    return canalizacion
+
+
+def valores_al_enviar(canalizacion) -> dict:
+    momento = ahora()
+    horas = horas_respuesta_canalizacion(
+        urgente=canalizacion.caso.urgente,
+        salud_por_violencia_sexual=("medica" in canalizacion.servicios and any(
+            "sexual" in h.tipos for h in canalizacion.caso.hechos)))
+    return {"enviada_en": momento, "plazo_respuesta": momento + timedelta(hours=horas)}
+
+
+# Columns each answer writes together with its new state.
+VALORES = {
+    "enviar": valores_al_enviar,
+    "aceptar": lambda c: {"respondida_en": ahora()},
+    "rechazar": lambda c: {"respondida_en": ahora()},
+    "contrarreferir": lambda c: {"atendida_en": ahora()},
+    "concluir": lambda c: {"concluida_en": ahora()},
+}
+
+
+def responder(canalizacion, evento: str, usuaria, *, version_vista: int, motivo: str | None = None,
+              servicios_prestados: list[str] | None = None, nota: str | None = None):
+    """Any direct move on a referral (accept, reject, counter-refer, conclude, cancel)."""
+    quien = transiciones.actor(usuaria, duena_id=canalizacion.origen_id,
+                               receptora_id=canalizacion.destino_id)
+    valores = VALORES.get(evento, lambda c: {})(canalizacion)
+    if evento == "contrarreferir":
+        if not servicios_prestados:
+            raise MovimientoIlegal("Marque los servicios que su institución prestó.")
+        valores["servicios_prestados"] = servicios_prestados
+    transiciones.disparar(canalizacion, evento, quien, usuaria, version_vista=version_vista,
+                          motivo=motivo, valores=valores)
+    if nota:
+        canalizacion.contrarreferencia = nota
+    if evento == "cancelar":
+        pendiente = transiciones.pendiente_de(canalizacion, "enviar")
+        if pendiente is not None:  # nothing left to approve
+            transiciones.disparar(pendiente, "retirar", quien, usuaria, version_vista=pendiente.version)
+    db.session.flush()
+
+
+def vigente_para(caso_id, institucion_id):
+    """The live referral through which an institution sees a case, if any."""
+    return db.session.scalar(select(Canalizacion).where(
+        Canalizacion.caso_id == caso_id, Canalizacion.destino_id == institucion_id,
+        Canalizacion.estado.in_(VIGENTES)).order_by(Canalizacion.creada_en.desc()))
+
+
+def recibidas(institucion_id) -> list[Canalizacion]:
+    return list(db.session.scalars(
+        select(Canalizacion).where(Canalizacion.destino_id == institucion_id,
+                                   Canalizacion.estado.in_(("enviada", "aceptada", "atendida")))
+        .order_by(Canalizacion.plazo_respuesta)))
+
+
+def enviadas(institucion_id) -> list[Canalizacion]:
+    return list(db.session.scalars(
+        select(Canalizacion).where(Canalizacion.origen_id == institucion_id,
+                                   Canalizacion.estado.notin_(("concluida", "cancelada", "rechazada")))
+        .order_by(Canalizacion.creada_en.desc())))

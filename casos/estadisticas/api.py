@@ -1,0 +1,52 @@
+"""Read-only JSON API for the equality model: bearer tokens, no session, no CSRF.
+
+`casos.acceso` checks the token before any view here runs (access mode TOKEN_API); the
+answers are the same `Publicacion` the dashboard shows, serialised as the JSON download.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from casos.acceso import PUBLICA, TOKEN_API, permiso
+from casos.catalogos import municipios
+from casos.estadisticas import consultas
+from casos.estadisticas.exportar import Consulta, a_json
+from casos.estadisticas.openapi import documento
+from casos.estadisticas.publicacion import DIMENSIONES, GRANULARIDADES, MEDIDAS
+from casos.extensiones import csrf, limiter
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # no cookie authenticates here, so there is no cross-site request to forge
+
+
+@bp.route("/estadisticas")
+@permiso(TOKEN_API)
+@limiter.limit("60 per minute")
+def estadisticas():
+    consulta = Consulta.de_args(request.args)
+    if consulta.errores:
+        return jsonify(error="Solicitud no válida", mensaje=" ".join(consulta.errores)), 400
+    return Response(a_json(consulta.publicar()), mimetype="application/json")
+
+
+@bp.route("/catalogos")
+@permiso(TOKEN_API)
+def catalogos():
+    return jsonify(
+        municipios=[{"clave": m.clave, "nombre": m.nombre, "mujeres_2020": m.mujeres}
+                    for m in sorted(municipios().values(), key=lambda m: m.clave)],
+        instituciones=[{"clave": siglas, "nombre": nombre}
+                       for siglas, nombre in sorted(consultas.instituciones().items())],
+        granularidades=list(GRANULARIDADES),
+        medidas=[{"clave": m.clave, "titulo": m.titulo, "dimensiones": list(m.dimensiones),
+                  "nota": m.nota} for m in MEDIDAS.values()],
+        dimensiones=[{"clave": c, "nombre": n} for c, n in DIMENSIONES.items()],
+        anios=consultas.anios_con_datos(),
+    )
+
+
+@bp.route("/openapi.json")
+@permiso(PUBLICA)  # the description of the API holds no data
+def openapi():
+    return jsonify(documento())

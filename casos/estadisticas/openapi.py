@@ -1,0 +1,171 @@
+"""The OpenAPI 3.1 description of /api/v1, served by the app and used by the tests to
+validate every answer (tests/test_api_estadisticas.py)."""
+
+from __future__ import annotations
+
+from casos.estadisticas.publicacion import GRANULARIDADES
+
+_CIFRA = {
+    "description": "Un conteo, o una marca de supresión: «<k» (entre 1 y k-1 casos) o «s» "
+                   "(suprimida para que otra cifra no pueda deducirse). null: no se publica.",
+    "oneOf": [{"type": "integer", "minimum": 0},
+              {"type": "string", "pattern": "^(<[0-9]+|s)$"},
+              {"type": "null"}],
+}
+_CLAVE_NOMBRE = {"type": "object", "required": ["clave", "nombre"], "additionalProperties": False,
+                 "properties": {"clave": {"type": "string"}, "nombre": {"type": "string"}}}
+
+
+def _lista(esquema: dict) -> dict:
+    return {"type": ["array", "null"], "items": esquema}
+
+
+ESQUEMAS = {
+    "Cifra": _CIFRA,
+    "Tasa": {"description": "Casos por 100 000 mujeres, o la marca de la cifra suprimida.",
+             "oneOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": "^(<[0-9]+|s)$"},
+                       {"type": "null"}]},
+    "ClaveNombre": _CLAVE_NOMBRE,
+    "Cuadro": {
+        "type": "object", "additionalProperties": False,
+        "required": ["clave", "titulo", "dimension", "filas", "columnas", "celdas", "totales_fila",
+                     "totales_columna", "total", "retenido", "nota"],
+        "properties": {
+            "clave": {"type": "string"},
+            "titulo": {"type": "string"},
+            "dimension": {"type": ["string", "null"]},
+            "filas": {"type": "array", "items": {"$ref": "#/components/schemas/ClaveNombre"}},
+            "columnas": {"type": "array", "items": {"$ref": "#/components/schemas/ClaveNombre"}},
+            "celdas": {"description": "Filas x columnas; null si el cuadro se retiene completo.",
+                       "type": ["array", "null"],
+                       "items": {"type": "array", "items": {"$ref": "#/components/schemas/Cifra"}}},
+            "totales_fila": _lista({"$ref": "#/components/schemas/Cifra"}),
+            "totales_columna": _lista({"$ref": "#/components/schemas/Cifra"}),
+            "total": {"$ref": "#/components/schemas/Cifra"},
+            "retenido": {"type": "boolean"},
+            "nota": {"type": "string"},
+            "tasas_por_100000_mujeres": {"type": "array", "items": {"$ref": "#/components/schemas/Tasa"}},
+        },
+    },
+    "Publicacion": {
+        "type": "object", "additionalProperties": False,
+        "required": ["anio", "granularidad", "ambito", "umbral_supresion", "periodos", "resumen",
+                     "medidas", "indicadores", "pendientes"],
+        "properties": {
+            "anio": {"type": "integer"},
+            "granularidad": {"enum": list(GRANULARIDADES)},
+            "ambito": {"type": "object", "additionalProperties": False,
+                       "required": ["tipo", "clave", "nombre"],
+                       "properties": {"tipo": {"enum": ["estado", "municipio", "institucion"]},
+                                      "clave": {"type": ["string", "null"]},
+                                      "nombre": {"type": "string"}}},
+            "umbral_supresion": {"type": "integer", "minimum": 2},
+            "periodos": {"description": "Claves AAAA-MM, AAAA-Tn o AAAA: nunca una fecha más fina que el mes.",
+                         "type": "array", "items": {
+                             "allOf": [{"$ref": "#/components/schemas/ClaveNombre"},
+                                       {"properties": {"clave": {
+                                           "pattern": "^[0-9]{4}(-(0[1-9]|1[0-2])|-T[1-4])?$"}}}]}},
+            "resumen": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Cifra"}},
+            "medidas": {"type": "array", "items": {
+                "type": "object", "additionalProperties": False,
+                "required": ["clave", "titulo", "nota", "cuadros"],
+                "properties": {"clave": {"type": "string"}, "titulo": {"type": "string"},
+                               "nota": {"type": "string"},
+                               "cuadros": {"type": "array", "items": {"$ref": "#/components/schemas/Cuadro"}}}}},
+            "indicadores": {"type": "array", "items": {
+                "type": "object", "required": ["clave", "titulo", "valor"],
+                "properties": {"clave": {"type": "string"}, "titulo": {"type": "string"},
+                               "valor": {"$ref": "#/components/schemas/Cifra"},
+                               "de": {"$ref": "#/components/schemas/Cifra"},
+                               "porcentaje": {"type": ["number", "null"]}}}},
+            "pendientes": {"type": "array", "items": {
+                "type": "object", "additionalProperties": False, "required": ["clave", "titulo", "estado"],
+                "properties": {"clave": {"type": "string"}, "titulo": {"type": "string"},
+                               "estado": {"type": "string"}}}},
+        },
+    },
+    "Catalogos": {
+        "type": "object", "additionalProperties": False,
+        "required": ["municipios", "instituciones", "granularidades", "medidas", "dimensiones", "anios"],
+        "properties": {
+            "municipios": {"type": "array", "items": {
+                "type": "object", "additionalProperties": False, "required": ["clave", "nombre", "mujeres_2020"],
+                "properties": {"clave": {"type": "string", "pattern": "^32[0-9]{3}$"},
+                               "nombre": {"type": "string"}, "mujeres_2020": {"type": "integer"}}}},
+            "instituciones": {"type": "array", "items": {"$ref": "#/components/schemas/ClaveNombre"}},
+            "granularidades": {"type": "array", "items": {"enum": list(GRANULARIDADES)}},
+            "medidas": {"type": "array", "items": {
+                "type": "object", "additionalProperties": False,
+                "required": ["clave", "titulo", "dimensiones", "nota"],
+                "properties": {"clave": {"type": "string"}, "titulo": {"type": "string"},
+                               "dimensiones": {"type": "array", "items": {"type": "string"}},
+                               "nota": {"type": "string"}}}},
+            "dimensiones": {"type": "array", "items": {"$ref": "#/components/schemas/ClaveNombre"}},
+            "anios": {"type": "array", "items": {"type": "integer"}},
+        },
+    },
+    "Error": {"type": "object", "required": ["error", "mensaje"],
+              "properties": {"error": {"type": "string"}, "mensaje": {"type": "string"}}},
+}
+
+
+def _respuesta(descripcion: str, esquema: str) -> dict:
+    return {"description": descripcion,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{esquema}"}}}}
+
+
+_ERRORES = {
+    "401": _respuesta("Falta el token o no es válido (revocado, mal escrito).", "Error"),
+    "429": _respuesta("Demasiadas solicitudes en un minuto.", "Error"),
+}
+
+
+def documento() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "info": {
+            "title": "Ruta Violeta: estadística anonimizada",
+            "version": "1.0.0",
+            "description": (
+                "Cifras agregadas para el Modelo para la Igualdad: las mismas del tablero de la "
+                "gestora. Toda cifra de 1 a k-1 se publica como «<k» y otras se suprimen («s») "
+                "para que ninguna pueda deducirse. Nunca contiene nombres, texto libre, "
+                "identificadores de casos ni fechas más finas que el mes. Un municipio o una "
+                "institución se consulta por separado, no ambos a la vez."),
+        },
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"token": []}],
+        "paths": {
+            "/estadisticas": {"get": {
+                "operationId": "estadisticas",
+                "summary": "Cuadros e indicadores de un año",
+                "parameters": [
+                    {"name": "anio", "in": "query", "schema": {"type": "integer", "minimum": 2000}},
+                    {"name": "granularidad", "in": "query", "schema": {"enum": list(GRANULARIDADES)}},
+                    {"name": "municipio", "in": "query", "description": "Clave INEGI (32001-32058).",
+                     "schema": {"type": "string", "pattern": "^32[0-9]{3}$"}},
+                    {"name": "institucion", "in": "query", "description": "Siglas de la institución.",
+                     "schema": {"type": "string"}},
+                ],
+                "responses": {"200": _respuesta("La publicación del año.", "Publicacion"),
+                              "400": _respuesta("Parámetros no válidos.", "Error"), **_ERRORES},
+            }},
+            "/catalogos": {"get": {
+                "operationId": "catalogos",
+                "summary": "Municipios, instituciones, medidas y años disponibles",
+                "responses": {"200": _respuesta("Los catálogos.", "Catalogos"), **_ERRORES},
+            }},
+            "/openapi.json": {"get": {
+                "operationId": "openapi", "summary": "Este documento", "security": [],
+                "responses": {"200": {"description": "El documento OpenAPI.",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}}},
+            }},
+        },
+        "components": {
+            "schemas": ESQUEMAS,
+            "securitySchemes": {"token": {
+                "type": "http", "scheme": "bearer",
+                "description": "Token creado por la administración en /admin/api/tokens; se muestra una sola vez."}},
+        },
+    }

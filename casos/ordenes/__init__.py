@@ -1,0 +1,1 @@
+"""Protection orders (órdenes de protección) and their legal deadlines."""

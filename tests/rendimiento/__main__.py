@@ -1,0 +1,5 @@
+import sys
+
+from tests.rendimiento.banco import main
+
+sys.exit(main())

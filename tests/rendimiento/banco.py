@@ -1,0 +1,309 @@
+"""The orchestrator of `make bench`: per scenario, a database of its own, seeded; gunicorn with
+the production settings; the load generator in another process; the in-app measurements; and
+everything removed afterwards, whatever happens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.rendimiento import tabla
+
+RAIZ = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+PG_ADMIN = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+TRABAJADORES = 2
+ANFITRION = "127.0.0.1"
+PRUEBAS = ("minima", "entrar", "lista", "caso", "nuevo", "transicion", "estadisticas", "api")
+
+
+@dataclass(frozen=True)
+class Escenario:
+    nombre: str
+    motor: str
+    casos: int
+
+
+ESCENARIOS = {e.nombre: e for e in (Escenario("sqlite-10k", "sqlite", 10_000),
+                                    Escenario("pg-10k", "postgresql", 10_000),
+                                    Escenario("pg-1m", "postgresql", 1_000_000))}
+
+
+def aviso(mensaje: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {mensaje}", file=sys.stderr, flush=True)
+
+
+def carga_del_sistema() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def puerto_libre() -> int:
+    with socket.socket() as s:
+        s.bind((ANFITRION, 0))
+        return s.getsockname()[1]
+
+
+def ejecutar(orden: list[str], entorno: dict, *, limite: float, salida=None) -> subprocess.CompletedProcess:
+    """A bounded child process; its stderr goes to ours (progress bars), stdout is returned."""
+    resultado = subprocess.run(orden, cwd=RAIZ, env=entorno, stdout=subprocess.PIPE,
+                               stderr=salida or sys.stderr, text=True, timeout=limite)
+    if resultado.returncode != 0:
+        raise RuntimeError(f"falló {' '.join(orden[:4])}… (código {resultado.returncode})")
+    return resultado
+
+
+# ---- databases ------------------------------------------------------------------------------
+
+def _solo_local(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    if make_url(url).host not in (ANFITRION, "localhost"):
+        raise SystemExit(f"El banco solo usa PostgreSQL en {ANFITRION}, no en {url}.")
+
+
+@contextmanager
+def base_de_datos(escenario: Escenario, directorio: Path):
+    """A fresh database for the scenario, dropped at the end (or kept with --conservar)."""
+    if escenario.motor == "sqlite":
+        yield f"sqlite:///{directorio / 'banco.sqlite'}"
+        return
+    import psycopg
+
+    _solo_local(PG_ADMIN)
+    nombre = f"bench_{escenario.nombre.replace('-', '_')}_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conexion:
+        conexion.execute(f'CREATE DATABASE "{nombre}"')
+    aviso(f"base {nombre} creada")
+    try:
+        base = PG_ADMIN.rsplit("/", 1)[0]
+        yield f"{base}/{nombre}"
+    finally:
+        if os.environ.get("BENCH_CONSERVAR") == "1":
+            aviso(f"base {nombre} conservada (BENCH_CONSERVAR=1): bórrela con DROP DATABASE")
+        else:
+            with psycopg.connect(PG_ADMIN, autocommit=True) as conexion:
+                conexion.execute(f'DROP DATABASE IF EXISTS "{nombre}" WITH (FORCE)')
+            aviso(f"base {nombre} borrada")
+
+
+def vacuum_analyze(url: str) -> None:
+    """After a bulk load the planner has no statistics until autovacuum passes, and autovacuum
+    would then run during the measurements: do it once, up front, as an operator would."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conexion:
+        conexion.execute("VACUUM (ANALYZE)")
+
+
+# ---- servers --------------------------------------------------------------------------------
+
+@contextmanager
+def gunicorn(modulo: str, entorno: dict, directorio: Path, ruta_lista: str):
+    """gunicorn with the given app, the same settings for the app and the bare endpoint."""
+    puerto = puerto_libre()
+    registro = open(directorio / f"gunicorn-{modulo.split(':')[0]}.log", "w")
+    proceso = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--workers", str(TRABAJADORES), "--worker-class", "sync",
+         "--bind", f"{ANFITRION}:{puerto}", "--timeout", "60", "--log-level", "warning", modulo],
+        cwd=RAIZ, env=entorno, stdout=registro, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        limite = time.monotonic() + 60
+        while True:
+            if proceso.poll() is not None:
+                raise RuntimeError(f"gunicorn ({modulo}) terminó al arrancar; vea {registro.name}")
+            try:
+                with urllib.request.urlopen(f"http://{ANFITRION}:{puerto}{ruta_lista}", timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > limite:
+                raise RuntimeError(f"gunicorn ({modulo}) no respondió en 60 s; vea {registro.name}")
+            time.sleep(0.3)
+        yield puerto
+    finally:
+        # The whole process group: the arbiter and its workers, nothing else.
+        if proceso.poll() is None:
+            os.killpg(proceso.pid, signal.SIGTERM)
+            try:
+                proceso.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proceso.pid, signal.SIGKILL)
+                proceso.wait(10)
+        registro.close()
+
+
+# ---- one scenario ---------------------------------------------------------------------------
+
+@dataclass
+class Medicion:
+    escenario: Escenario
+    paginas: dict = field(default_factory=dict)
+    siembra: dict = field(default_factory=dict)
+    estadisticas: dict = field(default_factory=dict)
+    rotacion: dict = field(default_factory=dict)
+    carga: list = field(default_factory=list)
+    notas: list = field(default_factory=list)
+
+
+def correr_escenario(escenario: Escenario, opciones) -> Medicion:
+    medicion = Medicion(escenario)
+    medicion.carga.append(carga_del_sistema())
+    with ExitStack() as pila:
+        directorio = Path(pila.enter_context(tempfile.TemporaryDirectory(prefix=f"rv_bench_{escenario.nombre}_")))
+        url = pila.enter_context(base_de_datos(escenario, directorio))
+        claves = directorio / "claves.json"
+        ejecutar([str(BIN / "python"), "-m", "casos.cripto.llavero", str(claves)], _entorno_base(),
+                 limite=60, salida=subprocess.DEVNULL)
+        # The seed is refused in production (public password): it runs as the demo does, on
+        # the same database and the same production key file the server then uses.
+        demo = _entorno_base() | {"RUTA_VIOLETA_ENTORNO": "desarrollo", "DATABASE_URL": url,
+                                  "RUTA_CLAVES": str(claves)}
+        produccion = _entorno_base() | {
+            "RUTA_VIOLETA_ENTORNO": "produccion", "DATABASE_URL": url, "RUTA_CLAVES": str(claves),
+            "SECRET_KEY": secrets.token_urlsafe(48), "RATELIMIT_STORAGE_URI": REDIS,
+            "PROXIES_DE_CONFIANZA": "1"}
+        flask = [str(BIN / "flask"), "--app", "wsgi"]
+        ejecutar(flask + ["init"], demo, limite=300, salida=subprocess.DEVNULL)
+        aviso(f"{escenario.nombre}: sembrando {escenario.casos} casos")
+        inicio = time.perf_counter()
+        ejecutar(flask + ["demo", "--casos", str(escenario.casos)], demo, limite=3600)
+        segundos = time.perf_counter() - inicio
+        medicion.siembra = {"casos": escenario.casos, "segundos": round(segundos, 1),
+                            "por_segundo": round(escenario.casos / segundos)}
+        if escenario.motor == "postgresql":
+            vacuum_analyze(url)
+        aviso(f"{escenario.nombre}: preparando canalizaciones, formularios y token")
+        datos = directorio / "datos.json"
+        por_prueba = min(opciones.maximo, int(opciones.duracion * 200))
+        ejecutar([str(BIN / "python"), "-m", "tests.rendimiento.en_la_app", "preparar", str(datos),
+                  str(por_prueba + opciones.usuarios * 5), "600"], demo, limite=1800)
+        plan = json.loads(datos.read_text())
+        rutas = _rutas(demo)
+        pruebas = [p for p in PRUEBAS if p not in ("estadisticas", "api") or rutas.get(p)]
+        for ausente in set(PRUEBAS) - set(pruebas):
+            medicion.notas.append(f"{ausente}: no such route in this version; not measured")
+        plan |= {
+            "pruebas": pruebas, "usuarios": opciones.usuarios, "duracion": opciones.duracion,
+            "maximo": opciones.maximo, "calentamiento": 3,
+            "cuentas": {"capturista": ["capturista@fiscalia.demo", CONTRASENA],
+                        "receptora": ["capturista@cjm.demo", CONTRASENA],
+                        "gestora": ["gestora@semujer.demo", CONTRASENA]},
+            "totp": {"gestora": _secreto_totp_demo()},
+        }
+        with gunicorn("wsgi:app", produccion, directorio, "/salud") as puerto_app, \
+                gunicorn("tests.rendimiento.flask_minima:app", produccion, directorio, "/") as puerto_minima:
+            plan["puertos"] = {"app": puerto_app, "minima": puerto_minima}
+            archivo_plan = directorio / "plan.json"
+            archivo_plan.write_text(json.dumps(plan))
+            aviso(f"{escenario.nombre}: carga contra 127.0.0.1:{puerto_app} y :{puerto_minima}")
+            limite = len(pruebas) * (opciones.duracion + 120) + 120
+            salida = ejecutar([str(BIN / "python"), "-m", "tests.rendimiento.carga", str(archivo_plan)],
+                              _entorno_base(), limite=limite)
+            medicion.paginas = json.loads(salida.stdout)
+        if "transicion" in medicion.paginas and "peticiones" in medicion.paginas["transicion"]:
+            hechas = json.loads(ejecutar([str(BIN / "python"), "-m", "tests.rendimiento.en_la_app",
+                                          "aceptadas", str(datos)], demo, limite=300).stdout)["aceptadas"]
+            pedidas = medicion.paginas["transicion"]["peticiones"] + opciones.usuarios * 3
+            medicion.paginas["transicion"]["aceptadas_en_bd"] = hechas
+            if hechas != pedidas:
+                medicion.notas.append(f"referral: {pedidas} requests (warm-up included) but "
+                                      f"{hechas} referrals accepted in the database")
+        if rutas.get("estadisticas"):
+            aviso(f"{escenario.nombre}: estadísticas frente a SQL crudo")
+            medicion.estadisticas = json.loads(ejecutar(
+                [str(BIN / "python"), "-m", "tests.rendimiento.en_la_app", "estadisticas"], demo,
+                limite=1800).stdout)
+            aviso(f"{escenario.nombre}: {medicion.estadisticas}")
+        aviso(f"{escenario.nombre}: rotación de la clave maestra")
+        inicio = time.perf_counter()
+        salida = ejecutar(flask + ["claves", "rotar"], produccion, limite=3600, salida=subprocess.DEVNULL)
+        segundos = time.perf_counter() - inicio
+        claves_rotadas = int(re.search(r"(\d+) claves de datos re-envueltas", salida.stdout).group(1))
+        medicion.rotacion = {"segundos": round(segundos, 1), "claves": claves_rotadas,
+                             "por_100k": round(segundos * 100_000 / claves_rotadas, 1)}
+    medicion.carga.append(carga_del_sistema())
+    return medicion
+
+
+CONTRASENA = "clave-de-prueba-demo"
+
+
+def _secreto_totp_demo() -> str:
+    try:
+        from casos.demo import SECRETO_TOTP_DEMO
+    except ImportError:  # before two-factor login existed
+        return ""
+    return SECRETO_TOTP_DEMO
+
+
+def _entorno_base() -> dict:
+    entorno = {k: v for k, v in os.environ.items()
+               if not k.startswith(("RUTA_VIOLETA_", "DATABASE_URL", "RUTA_CLAVES", "SECRET_KEY",
+                                    "RATELIMIT_", "PROXIES_DE_CONFIANZA", "FLASK_"))}
+    return entorno | {"PYTHONPATH": str(RAIZ), "PYTHONUNBUFFERED": "1"}
+
+
+def _rutas(entorno: dict) -> dict:
+    """Whether the optional pages exist yet (they land in parallel): `flask routes`."""
+    salida = ejecutar([str(BIN / "flask"), "--app", "wsgi", "routes"], entorno, limite=120).stdout
+    endpoints = {linea.split()[0] for linea in salida.splitlines() if linea.strip()}
+    return {"estadisticas": "estadisticas.tablero" in endpoints, "api": "api.estadisticas" in endpoints}
+
+
+def _comprobar_servicios(con_postgresql: bool) -> None:
+    """Redis always (the production rate-limit storage); PostgreSQL for the pg-* scenarios."""
+    import psycopg
+    import redis
+
+    if con_postgresql:
+        _solo_local(PG_ADMIN)
+        try:
+            psycopg.connect(PG_ADMIN, connect_timeout=5).close()
+        except psycopg.OperationalError as error:
+            raise SystemExit(f"PostgreSQL no responde en {PG_ADMIN}: {error}") from None
+    try:
+        redis.Redis.from_url(REDIS, socket_timeout=5).ping()
+    except redis.RedisError as error:
+        raise SystemExit(f"Redis no responde en {REDIS}: {error}") from None
+
+
+def main(argv=None) -> int:
+    analizador = argparse.ArgumentParser(prog="python -m tests.rendimiento", description=__doc__)
+    analizador.add_argument("--escenarios", default="sqlite-10k,pg-10k,pg-1m",
+                            help="separados por comas: " + ", ".join(ESCENARIOS))
+    analizador.add_argument("--duracion", type=float, default=10.0, help="segundos por prueba")
+    analizador.add_argument("--maximo", type=int, default=5000, help="peticiones como máximo por prueba")
+    analizador.add_argument("--usuarios", type=int, default=4, help="usuarias virtuales (hilos)")
+    opciones = analizador.parse_args(argv)
+    elegidos = [n.strip() for n in opciones.escenarios.split(",") if n.strip()]
+    desconocidos = [n for n in elegidos if n not in ESCENARIOS]
+    if desconocidos:
+        analizador.error(f"escenarios desconocidos: {', '.join(desconocidos)}")
+    if not 1 <= opciones.duracion <= 600 or not 1 <= opciones.usuarios <= 64:
+        analizador.error("--duracion entre 1 y 600 segundos; --usuarios entre 1 y 64")
+    _comprobar_servicios(any(ESCENARIOS[n].motor == "postgresql" for n in elegidos))
+    if not shutil.which("gunicorn", path=str(BIN)):
+        raise SystemExit("gunicorn no está en el entorno virtual (requirements.txt).")
+    aviso(f"carga del sistema al empezar: {carga_del_sistema()} ({os.cpu_count()} CPU)")
+    mediciones = []
+    for nombre in elegidos:
+        mediciones.append(correr_escenario(ESCENARIOS[nombre], opciones))
+    print(tabla.informe(mediciones, opciones))
+    return 0

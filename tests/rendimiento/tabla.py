@@ -1,0 +1,72 @@
+"""The markdown report of a benchmark run, with the issue's targets checked."""
+
+from __future__ import annotations
+
+ETIQUETAS = {
+    "minima": "bare Flask endpoint (ceiling)",
+    "entrar": "login (POST /entrar)",
+    "lista": "case list (/casos/, 50 names decrypted)",
+    "caso": "case page (/casos/<id>, decrypting)",
+    "nuevo": "intake (POST /casos/nuevo)",
+    "transicion": "referral accepted (POST …/responder)",
+    "estadisticas": "statistics dashboard (/estadisticas/)",
+    "api": "API (/api/v1/estadisticas)",
+}
+P95_MAXIMO_MS = 100
+RAZON_CASO, RAZON_LISTA, RAZON_ESTADISTICAS = 0.40, 0.25, 1.5
+ROTACION_1M_S = 120
+
+
+def _n(valor, formato="{:,.1f}") -> str:
+    return "—" if valor is None else formato.format(valor)
+
+
+def informe(mediciones, opciones) -> str:
+    lineas = [f"Each test: {opciones.usuarios} virtual users, {opciones.duracion:g} s or "
+              f"{opciones.maximo} requests; gunicorn with 2 sync workers, production settings.", ""]
+    lineas += ["| scenario | page | req/s | × bare Flask | p50 ms | p95 ms | p99 ms | requests | errors |",
+               "|---|---|--:|--:|--:|--:|--:|--:|--:|"]
+    metas = []
+    for m in mediciones:
+        techo = (m.paginas.get("minima") or {}).get("rps")
+        for prueba, r in m.paginas.items():
+            if "fallo" in r:
+                lineas.append(f"| {m.escenario.nombre} | {ETIQUETAS.get(prueba, prueba)} | "
+                              f"not measured: {r['fallo']} | | | | | | |")
+                continue
+            razon = r["rps"] / techo if techo and r["rps"] else None
+            lineas.append(
+                f"| {m.escenario.nombre} | {ETIQUETAS.get(prueba, prueba)} | {_n(r['rps'])} | "
+                f"{_n(razon, '{:.2f}')} | {_n(r['p50'])} | {_n(r['p95'])} | {_n(r['p99'])} | "
+                f"{r['peticiones']} | {r['errores']} |")
+            if prueba == "caso":
+                metas.append((m.escenario.nombre, f"case page ≥ {RAZON_CASO:.0%} of bare Flask",
+                               _n(razon, "{:.0%}"), razon is not None and razon >= RAZON_CASO))
+            if prueba == "lista":
+                metas.append((m.escenario.nombre, f"case list ≥ {RAZON_LISTA:.0%} of bare Flask",
+                               _n(razon, "{:.0%}"), razon is not None and razon >= RAZON_LISTA))
+            if m.escenario.casos >= 1_000_000 and prueba != "minima":
+                metas.append((m.escenario.nombre, f"p95 < {P95_MAXIMO_MS} ms: {ETIQUETAS[prueba]}",
+                              f"{_n(r['p95'])} ms", r["p95"] is not None and r["p95"] < P95_MAXIMO_MS))
+    lineas += ["", "| scenario | seed (cases/s) | statistics roll-up ms | same SQL raw ms | ratio | "
+               "key rotation s (keys) | s per 100k keys | load avg before → after |",
+               "|---|--:|--:|--:|--:|--:|--:|---|"]
+    for m in mediciones:
+        e, r = m.estadisticas, m.rotacion
+        lineas.append(
+            f"| {m.escenario.nombre} | {m.siembra['por_segundo']:,} ({m.siembra['segundos']:,.0f} s) | "
+            f"{_n(e.get('roll_up_ms'))} | {_n(e.get('sql_ms'))} | {_n(e.get('razon'), '{:.2f}')} | "
+            f"{_n(r['segundos'])} ({r['claves']:,}) | {_n(r['por_100k'])} | {' → '.join(m.carga)} |")
+        if e:
+            metas.append((m.escenario.nombre, f"statistics ≤ {RAZON_ESTADISTICAS}× raw SQL",
+                          f"{e['razon']:.2f}×", e["razon"] <= RAZON_ESTADISTICAS))
+        proyeccion = r["por_100k"] * 10
+        metas.append((m.escenario.nombre, f"rotating 1M keys < {ROTACION_1M_S} s",
+                      f"{proyeccion:,.0f} s" + ("" if r["claves"] >= 1_000_000 else " (projected)"),
+                      proyeccion < ROTACION_1M_S))
+    lineas += ["", "| scenario | target | measured | met |", "|---|---|--:|---|"]
+    lineas += [f"| {e} | {meta} | {valor} | {'yes' if ok else '**no**'} |" for e, meta, valor, ok in metas]
+    notas = [f"- {m.escenario.nombre}: {nota}" for m in mediciones for nota in m.notas]
+    if notas:
+        lineas += ["", *notas]
+    return "\n".join(lineas)
