@@ -1,0 +1,129 @@
+"""The whole route of care in a real browser: intake at one institution, a referral its
+supervisora approves, acceptance and counter-referral at another, closure with approval.
+Every step leaves a screenshot and shows in the case history."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import CONTRASENA, codigo_totp, olvidar_ultimo_codigo
+from tests.navegador.test_intake_navegador import NOMBRE, llenar_intake, menu
+
+pytestmark = pytest.mark.navegador
+INSTITUCION_B = "Institución de prueba INSTB"
+
+
+def entrar(page: Page, correo: str):
+    page.goto("/entrar")
+    page.get_by_label("Correo electrónico").fill(correo)
+    page.get_by_label("Contraseña", exact=True).fill(CONTRASENA)
+    page.get_by_role("button", name="Entrar").click()
+    if page.url.endswith("/entrar/codigo"):
+        olvidar_ultimo_codigo(correo)
+        page.get_by_label("Código de 6 dígitos", exact=False).fill(codigo_totp())
+        page.get_by_role("button", name="Verificar").click()
+    expect(page.get_by_role("button", name="Salir")).to_be_visible()
+
+
+def salir(page: Page):
+    page.get_by_role("button", name="Salir").click()
+    expect(page.get_by_role("status")).to_have_text("Cerró su sesión.")
+
+
+def aviso(page: Page, texto: str):
+    expect(page.get_by_role("status").filter(has_text=texto).first).to_be_visible()
+
+
+def test_la_ruta_completa_en_el_navegador(page: Page, correos, capturar, base_url):
+    # 1. Intake at institution A.
+    entrar(page, correos["capturista"])
+    menu(page, "Registrar caso")
+    llenar_intake(page)
+    page.get_by_role("button", name="Registrar caso").click()
+    expect(page).to_have_url(re.compile(r"/casos/[0-9a-f-]{36}/valoracion$"))
+    caso_url = page.url.removesuffix("/valoracion")
+    page.goto(caso_url)
+    capturar("caso-registrado")
+
+    # 2. She asks to refer it to institution B.
+    page.get_by_role("link", name="Canalizar a otra institución").click()
+    page.get_by_label("Institución a la que se canaliza").select_option(label=INSTITUCION_B)
+    page.get_by_role("group", name=re.compile("Servicios que se solicitan")).get_by_label(
+        "Asesoría jurídica", exact=True).check()
+    page.get_by_label("Motivo de la canalización").fill("Necesita asesoría jurídica (sintético).")
+    capturar("canalizacion-solicitada")
+    page.get_by_role("button", name="Solicitar canalización").click()
+    aviso(page, "espera la aprobación de una supervisora")
+    salir(page)
+
+    # 3. Her supervisora approves the sending (second factor included).
+    entrar(page, correos["supervisora"])
+    menu(page, "Aprobaciones")
+    expect(page.get_by_role("heading", name="Enviar")).to_be_visible()
+    capturar("bandeja-de-aprobaciones")
+    page.get_by_role("button", name="Aprobar").click()
+    aviso(page, "Solicitud aprobada.")
+    salir(page)
+
+    # 4. Institution B sees it with only what was consented, and accepts it.
+    entrar(page, correos["capturista_b"])
+    menu(page, "Canalizaciones")
+    page.get_by_role("link", name="Abrir").first.click()
+    expect(page.get_by_text(NOMBRE)).to_be_visible()  # identity was consented
+    capturar("canalizacion-recibida")
+    page.get_by_role("button", name="Aceptar").click()
+    aviso(page, "Aceptada")
+
+    # 5. …and reports back what it did (counter-referral).
+    page.get_by_label("Asesoría jurídica").check()
+    page.get_by_label("Contrarreferencia: qué se hizo y qué sigue").fill("Se brindó asesoría (sintético).")
+    page.get_by_role("button", name="Registrar contrarreferencia").click()
+    aviso(page, "Atendida")
+    capturar("contrarreferencia")
+    salir(page)
+
+    # 6. The caseworker asks to close the case; her supervisora approves.
+    entrar(page, correos["capturista"])
+    page.goto(caso_url)
+    page.get_by_label("Motivo para «cerrar el caso»").fill("Atención concluida (sintético).")
+    page.get_by_role("button", name="Solicitar: cerrar el caso").click()
+    aviso(page, "Solicitud enviada a supervisión")
+    salir(page)
+    entrar(page, correos["supervisora"])
+    menu(page, "Aprobaciones")
+    page.get_by_role("button", name="Aprobar").click()
+    aviso(page, "Solicitud aprobada.")
+    page.goto(caso_url)
+    expect(page.locator(".subtitulo").first).to_contain_text("Cerrado")
+    historial = page.get_by_role("table").filter(has_text="De → a")
+    for paso in ("solicitar envio", "enviar", "aceptar", "contrarreferir", "cerrar"):
+        expect(historial).to_contain_text(paso)
+    capturar("caso-cerrado-con-historial")
+
+
+def test_la_gestora_ve_el_tablero_y_ningun_caso(page: Page, correos, capturar, base_url, app, cuentas):
+    from casos.expedientes.servicios import registrar_caso
+    from casos.extensiones import db
+    from tests.conftest import datos_de_caso
+
+    for numero in range(12):
+        registrar_caso(cuentas["capturista"], datos_de_caso(nombre=f"Sintetica Tablero {numero}"))
+    caso = registrar_caso(cuentas["capturista"], datos_de_caso(nombre="Sintetica Tablero Ultima"))
+    db.session.commit()
+    caso_id = caso.id
+    db.session.rollback()
+
+    entrar(page, correos["gestora"])
+    page.get_by_role("navigation", name="Principal").get_by_role("link", name="Estadística").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Estadística estatal")
+    expect(page.locator("svg").first).to_be_visible()  # charts, drawn by the server
+    expect(page.get_by_role("table").first).to_be_visible()  # …with their numbers beside them
+    expect(page.get_by_text("Sintetica Tablero")).to_have_count(0)
+    capturar("tablero")
+    # A gestora never reaches a case, even knowing its address.
+    page.goto(f"/casos/{caso_id}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Acceso denegado")
+    capturar("caso-denegado")
