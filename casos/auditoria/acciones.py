@@ -18,6 +18,8 @@ ACCIONES: dict[str, str] = {
     "cuenta.desactivar": "Desactivó una cuenta",
     "cuenta.activacion": "Generó un enlace de activación",
     "cuenta.segundo_factor": "Activó, renovó o restableció la verificación en dos pasos",
+    "cuenta.bloquear": "La cuenta se bloqueó tras intentos fallidos",
+    "cuenta.desbloquear": "Desbloqueó una cuenta",
     "institucion.crear": "Creó una institución",
     "institucion.editar": "Modificó una institución",
     "institucion.desactivar": "Desactivó una institución",
@@ -25,6 +27,8 @@ ACCIONES: dict[str, str] = {
     "claves.retirar": "Retiró una versión de la clave maestra",
     "api.token.crear": "Creó un token de la API de estadística",
     "api.token.revocar": "Revocó un token de la API de estadística",
+    "estadisticas.exportar": "Descargó estadísticas agregadas",
+    "api.consultar": "Un token consultó la API de estadística",
     # cases
     "casos.listar": "Consultó la lista de casos",
     "busqueda": "Buscó casos por CURP o nombre",

@@ -6,8 +6,9 @@ answers are the same `Publicacion` the dashboard shows, serialised as the JSON d
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
+from casos import auditoria
 from casos.acceso import PUBLICA, TOKEN_API, permiso
 from casos.catalogos import municipios
 from casos.estadisticas import consultas
@@ -24,6 +25,7 @@ csrf.exempt(bp)  # no cookie authenticates here, so there is no cross-site reque
 @permiso(TOKEN_API)
 @limiter.limit("60 per minute")
 def estadisticas():
+    auditoria.registrar_consulta("api.consultar", objeto_id=g.token_api.id)  # which token asked
     consulta = Consulta.de_args(request.args)
     if consulta.errores:
         return jsonify(error="Solicitud no válida", mensaje=" ".join(consulta.errores)), 400
@@ -33,6 +35,7 @@ def estadisticas():
 @bp.route("/catalogos")
 @permiso(TOKEN_API)
 def catalogos():
+    auditoria.registrar_consulta("api.consultar", objeto_id=g.token_api.id)
     return jsonify(
         municipios=[{"clave": m.clave, "nombre": m.nombre, "mujeres_2020": m.mujeres}
                     for m in sorted(municipios().values(), key=lambda m: m.clave)],

@@ -20,6 +20,7 @@ from flask import current_app
 
 from casos.bd import FechaUTC, ahora
 from casos.extensiones import db
+from flujos.plazos import ORDEN_EMISION_HORAS
 
 SIN_DATO = "sin_dato"
 
@@ -28,7 +29,7 @@ caso = sa.table(
     sa.column("municipio"), sa.column("rango_edad"), sa.column("nivel_riesgo"),
     sa.column("creado_en", FechaUTC()))
 institucion = sa.table("institucion", sa.column("id", sa.Uuid()), sa.column("siglas"),
-                       sa.column("nombre"))
+                       sa.column("nombre"), sa.column("tipo"))
 nna = sa.table("nna", sa.column("caso_id", sa.Uuid()), sa.column("rango_edad"))
 hecho = sa.table("hecho", sa.column("id", sa.Uuid()), sa.column("caso_id", sa.Uuid()),
                  sa.column("fecha", sa.Date()), sa.column("municipio"))
@@ -38,6 +39,19 @@ hecho_modalidad = sa.table("hecho_modalidad", sa.column("hecho_id", sa.Uuid()),
 valoracion = sa.table("valoracion_riesgo", sa.column("caso_id", sa.Uuid()),
                       sa.column("creada_en", FechaUTC()),
                       sa.column("proxima_valoracion", FechaUTC()))
+
+canalizacion = sa.table(
+    "canalizacion", sa.column("caso_id", sa.Uuid()), sa.column("origen_id", sa.Uuid()),
+    sa.column("destino_id", sa.Uuid()), sa.column("estado"), sa.column("enviada_en", FechaUTC()),
+    sa.column("plazo_respuesta", FechaUTC()), sa.column("respondida_en", FechaUTC()),
+    sa.column("atendida_en", FechaUTC()))
+orden = sa.table(
+    "orden_proteccion", sa.column("caso_id", sa.Uuid()), sa.column("institucion_id", sa.Uuid()),
+    sa.column("tipo"), sa.column("estado"), sa.column("solicitada_en", FechaUTC()),
+    sa.column("emitida_en", FechaUTC()))
+origen_i = institucion.alias("origen")
+destino_i = institucion.alias("destino")
+AHORA = sa.bindparam("ahora", type_=FechaUTC())
 
 
 def zona() -> ZoneInfo:
@@ -63,6 +77,13 @@ def _mes(columna, con_hora: bool, anio: int):
 
 def _o_sin_dato(columna):
     return sa.func.coalesce(columna, SIN_DATO)
+
+
+def horas_entre(desde, hasta):
+    """Hours from one timestamp to another, computed in SQL (a duration, never a date)."""
+    if db.engine.dialect.name == "postgresql":
+        return sa.func.date_part("epoch", hasta - desde) / 3600.0
+    return (sa.func.julianday(hasta) - sa.func.julianday(desde)) * 24.0
 
 
 @dataclass(frozen=True)
@@ -108,8 +129,45 @@ def _origenes() -> dict[str, Origen]:
                 institucion, institucion.c.id == caso.c.institucion_id),
             valoracion.c.proxima_valoracion, True,
             {**comunes, "cumplimiento": sa.case((a_tiempo, "a_tiempo"), else_="tardia")},
-            condiciones=(valoracion.c.proxima_valoracion <= sa.bindparam("ahora", type_=FechaUTC()),)),
+            condiciones=(valoracion.c.proxima_valoracion <= AHORA,)),
+        # Orders by month of request; how each ended up is a dimension, so "requested" is the
+        # total and "issued within 4 hours" is a cell of the same protected tables.
+        "ordenes": Origen(
+            orden.join(caso, caso.c.id == orden.c.caso_id).join(
+                institucion, institucion.c.id == orden.c.institucion_id),
+            orden.c.solicitada_en, True,
+            {**comunes, "tipo_orden": orden.c.tipo, "emision": _emision()}),
+        # Referrals by month of sending; institution = the sending one.
+        "canalizaciones": Origen(_canalizaciones_desde(), canalizacion.c.enviada_en, True, {
+            **_canalizaciones_dimensiones(),
+            "resultado": sa.case((canalizacion.c.estado == "enviada", "sin_respuesta"),
+                                 else_=canalizacion.c.estado),
+            "respuesta": sa.case(
+                (canalizacion.c.respondida_en <= canalizacion.c.plazo_respuesta, "en_plazo"),
+                (canalizacion.c.respondida_en.is_not(None), "fuera_de_plazo"),
+                (canalizacion.c.estado == "cancelada", "cancelada"),
+                (canalizacion.c.plazo_respuesta <= AHORA, "vencida"),
+                else_="en_espera")}),
     }
+
+
+def _emision():
+    return sa.case(
+        (horas_entre(orden.c.solicitada_en, orden.c.emitida_en) <= ORDEN_EMISION_HORAS, "en_4_horas"),
+        (orden.c.emitida_en.is_not(None), "fuera_de_plazo"),
+        (orden.c.estado == "negada", "negada"),
+        else_="sin_emitir")
+
+
+def _canalizaciones_desde():
+    return (canalizacion.join(caso, caso.c.id == canalizacion.c.caso_id)
+            .join(origen_i, origen_i.c.id == canalizacion.c.origen_id)
+            .join(destino_i, destino_i.c.id == canalizacion.c.destino_id))
+
+
+def _canalizaciones_dimensiones() -> dict:
+    return {"municipio": _o_sin_dato(caso.c.municipio), "institucion": origen_i.c.siglas,
+            "tipo_origen": origen_i.c.tipo, "tipo_destino": destino_i.c.tipo}
 
 
 def contar(medida: str, agrupar: tuple[str, ...], anio: int) -> dict[tuple, int]:
@@ -126,6 +184,75 @@ def contar(medida: str, agrupar: tuple[str, ...], anio: int) -> dict[tuple, int]
                 .group_by(*columnas))
     filas = db.session.execute(consulta, {"ahora": ahora()}).all()
     return {tuple(fila[:-1]): fila[-1] for fila in filas}
+
+
+# ---- medians: a duration per row, its median per group, and the group's size -------------
+
+def _primer_servicio():
+    """Per case, the first referral attended (counter-referral) or first order issued."""
+    atendida = (sa.select(sa.func.min(canalizacion.c.atendida_en))
+                .where(canalizacion.c.caso_id == caso.c.id).scalar_subquery())
+    emitida = (sa.select(sa.func.min(orden.c.emitida_en))
+               .where(orden.c.caso_id == caso.c.id).scalar_subquery())
+    # min() of two values ignoring NULL: least() ignores NULLs on PostgreSQL; SQLite's
+    # two-argument min() does not, hence the coalesce.
+    if db.engine.dialect.name == "postgresql":
+        return sa.func.least(atendida, emitida)
+    return sa.func.min(sa.func.coalesce(atendida, emitida), sa.func.coalesce(emitida, atendida))
+
+
+@dataclass(frozen=True)
+class Duracion:
+    """A duration per row (hours), the rows that count, their FROM, date and dimensions."""
+
+    desde: object
+    fecha: object
+    horas: object
+    dimensiones: dict
+    condiciones: tuple = ()
+
+
+def _duraciones() -> dict[str, Duracion]:
+    primer = _primer_servicio()
+    return {
+        # Referrals sent in the year and answered (accepted or rejected): hours to the answer.
+        "horas_respuesta": Duracion(
+            _canalizaciones_desde(), canalizacion.c.enviada_en,
+            horas_entre(canalizacion.c.enviada_en, canalizacion.c.respondida_en),
+            _canalizaciones_dimensiones(), (canalizacion.c.respondida_en.is_not(None),)),
+        # Cases registered in the year that have had a first service; never below zero (an
+        # order issued before the intake was typed in counts as immediate).
+        "dias_primera_atencion": Duracion(
+            caso.join(institucion, institucion.c.id == caso.c.institucion_id), caso.c.creado_en,
+            horas_entre(caso.c.creado_en, primer),
+            {"municipio": _o_sin_dato(caso.c.municipio), "institucion": institucion.c.siglas},
+            (primer.is_not(None),)),
+    }
+
+
+def medianas(clave: str, agrupar: str | None, anio: int,
+             filtro: tuple[str, str] | None = None) -> dict[str, tuple[int, float]]:
+    """{group: (rows, median hours)} of one duration in one year, in SQL on both engines:
+    row_number over each group, then the mean of its middle one or two rows (what
+    percentile_cont(0.5) gives). No row of a case ever leaves the database."""
+    duracion = _duraciones()[clave]
+    inicio, fin = limites_del_anio(anio)
+    grupo = (duracion.dimensiones[agrupar] if agrupar else sa.literal("total")).label("g")
+    horas = sa.func.max(duracion.horas, 0.0) if db.engine.dialect.name == "sqlite" else \
+        sa.func.greatest(duracion.horas, 0.0)
+    filas = (sa.select(grupo, horas.label("v")).select_from(duracion.desde)
+             .where(duracion.fecha >= inicio, duracion.fecha < fin, *duracion.condiciones))
+    if filtro is not None:
+        filas = filas.where(duracion.dimensiones[filtro[0]] == filtro[1])
+    filas = filas.subquery()
+    numerado = sa.select(
+        filas.c.g, filas.c.v,
+        sa.func.row_number().over(partition_by=filas.c.g, order_by=filas.c.v).label("i"),
+        sa.func.count().over(partition_by=filas.c.g).label("n")).subquery()
+    consulta = (sa.select(numerado.c.g, sa.func.max(numerado.c.n), sa.func.avg(numerado.c.v))
+                .where(numerado.c.i >= (numerado.c.n + 1) // 2, numerado.c.i <= (numerado.c.n + 2) // 2)
+                .group_by(numerado.c.g))
+    return {g: (int(n), float(v)) for g, n, v in db.session.execute(consulta).all()}
 
 
 def instituciones() -> dict[str, str]:

@@ -119,6 +119,16 @@ def _filas_csv(publicacion: Publicacion):
                     yield (*base, "total", "Total", columna, nombre_columna, cuadro.totales_columna[j])
             if cuadro.total is not None:
                 yield (*base, "total", "Total", "total", "Total", cuadro.total)
+    anio = (publicacion.anio, publicacion.granularidad, ambito)
+    for mediana in publicacion.medianas:
+        for fila, valor in zip(mediana["filas"], mediana["valores"]):
+            yield (*anio, "medianas", mediana["clave"], fila["clave"], fila["nombre"],
+                   "mediana", f"Mediana ({mediana['unidad']})", valor)
+    for indicador in publicacion.indicadores:
+        for campo, nombre in (("valor", "Valor"), ("de", "De"), ("porcentaje", "Porcentaje")):
+            if campo in indicador:
+                yield (*anio, "indicadores", indicador["clave"], "total", indicador["titulo"],
+                       campo, nombre, indicador[campo])
 
 
 COLUMNAS_CSV = ("anio", "granularidad", "ambito", "medida", "cuadro", "fila", "fila_nombre",

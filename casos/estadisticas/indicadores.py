@@ -3,26 +3,20 @@
 An indicator never queries on its own: it reads cells of a `Publicacion`, so it can only
 repeat numbers that were already protected, and a suppressed cell stays suppressed.
 
-Pending ones need data that referrals and protection orders will bring. Each is meant to be
-one small function when they land: add a measure to `publicacion.MEDIDAS` (and its FROM to
-`consultas._origenes`), e.g. "ordenes" with a dimension "en_plazo" (issued within 4 hours or
-not) or "canalizaciones" with "respondida_en_plazo" and "resultado", then a function here
-that reads its cells like `revaloraciones_a_tiempo` does, and move it from PENDIENTES to
-DISPONIBLES. A median (days to first service) is not a count: publish it only when the
-number of cases behind it is published (>= k), and compute it in SQL (percentile_cont on
-PostgreSQL; on SQLite, ORDER BY with OFFSET at half the count).
+To add one: a measure in `publicacion.MEDIDAS` (and its FROM to `consultas._origenes`)
+whose dimension holds the indicator's categories (as "ordenes" has "emision" and
+"canalizaciones" has "respuesta"), then a function here that reads its cells like
+`revaloraciones_a_tiempo` does, listed in DISPONIBLES (PENDIENTES holds what still lacks
+data). A median is not a count: it lives in `publicacion.MEDIANAS` (its rows in
+`consultas._duraciones`), is computed in SQL on both engines, and is published only over at
+least k rows, else it gets the "<k" mark; an indicator repeats it from `publicacion.medianas`.
 """
 
 from __future__ import annotations
 
 AVISO_PENDIENTE = "disponible cuando se registren canalizaciones y órdenes"
 
-PENDIENTES = (
-    ("ordenes_en_4_horas", "Órdenes de protección emitidas en 4 horas o menos"),
-    ("canalizaciones_en_plazo", "Canalizaciones respondidas dentro de su plazo"),
-    ("mediana_dias_primera_atencion", "Mediana de días del registro a la primera atención"),
-    ("canalizaciones_resultado", "Resultado y tiempo de respuesta de las canalizaciones"),
-)
+PENDIENTES: tuple[tuple[str, str], ...] = ()
 
 
 def _anual(publicacion, cuadro: str, fila: str):
@@ -45,6 +39,37 @@ def revaloraciones_a_tiempo(publicacion) -> dict:
             "valor": a_tiempo, "de": total, "porcentaje": porcentaje}
 
 
+def _parte_de(clave: str, titulo: str, cuadro: str, fila: str, medida: str):
+    """A cell of a year's table, out of the measure's total for the year, and its share."""
+    def indicador(publicacion) -> dict:
+        total = publicacion.resumen.get(medida)
+        parte = _anual(publicacion, cuadro, fila)
+        porcentaje = (round(100 * parte / total, 1)
+                      if isinstance(parte, int) and isinstance(total, int) and total else None)
+        return {"clave": clave, "titulo": titulo, "valor": parte, "de": total, "porcentaje": porcentaje}
+    return indicador
+
+
+def ordenes_emitidas(publicacion) -> dict:
+    """Issued = within 4 hours + later: only the sum of two published numbers, or nothing
+    (a sum beside one hidden cell would reveal it)."""
+    partes = [_anual(publicacion, "ordenes.emision", f) for f in ("en_4_horas", "fuera_de_plazo")]
+    valor = sum(partes) if all(isinstance(p, int) for p in partes) else None
+    total = publicacion.resumen.get("ordenes")
+    porcentaje = round(100 * valor / total, 1) if valor is not None and isinstance(total, int) and total else None
+    return {"clave": "ordenes_emitidas", "titulo": "Órdenes de protección emitidas", "valor": valor,
+            "de": total, "porcentaje": porcentaje}
+
+
+def _mediana(clave: str, titulo: str, mediana: str):
+    def indicador(publicacion) -> dict:
+        encontrada = next((m for m in publicacion.medianas if m["clave"] == mediana), None)
+        return {"clave": clave, "titulo": titulo,
+                "valor": encontrada["valores"][0] if encontrada else None,
+                "unidad": encontrada["unidad"] if encontrada else None}
+    return indicador
+
+
 def _simple(clave: str, titulo: str, medida: str):
     def indicador(publicacion) -> dict:
         return {"clave": clave, "titulo": titulo, "valor": publicacion.resumen.get(medida)}
@@ -55,6 +80,17 @@ DISPONIBLES = (
     _simple("mujeres_atendidas", "Mujeres atendidas", "casos"),
     _simple("nna_atendidos", "Hijas e hijos atendidos", "nna"),
     revaloraciones_a_tiempo,
+    _simple("ordenes_solicitadas", "Órdenes de protección solicitadas", "ordenes"),
+    ordenes_emitidas,
+    _parte_de("ordenes_en_4_horas", "Órdenes de protección emitidas en 4 horas o menos (de las solicitadas)",
+              "ordenes.emision", "en_4_horas", "ordenes"),
+    _simple("canalizaciones_enviadas", "Canalizaciones enviadas", "canalizaciones"),
+    _parte_de("canalizaciones_en_plazo", "Canalizaciones respondidas dentro de su plazo (de las enviadas)",
+              "canalizaciones.respuesta", "en_plazo", "canalizaciones"),
+    _mediana("mediana_horas_respuesta", "Mediana de horas del envío a la respuesta de una canalización",
+             "horas_respuesta.total"),
+    _mediana("mediana_dias_primera_atencion", "Mediana de días del registro a la primera atención",
+             "dias_primera_atencion.total"),
     # Cases by risk level and the rate per 100,000 women are tables: see the measure "casos".
 )
 

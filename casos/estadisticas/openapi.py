@@ -25,6 +25,22 @@ ESQUEMAS = {
     "Tasa": {"description": "Casos por 100 000 mujeres, o la marca de la cifra suprimida.",
              "oneOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": "^(<[0-9]+|s)$"},
                        {"type": "null"}]},
+    "Valor": {"description": "Una cifra, una mediana (número con un decimal) o una marca de supresión. "
+                      "Una mediana se publica solo sobre k o más casos; si no, «<k».",
+              "anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": "^(<[0-9]+|s)$"},
+                        {"type": "null"}]},
+    "Mediana": {
+        "type": "object", "additionalProperties": False,
+        "required": ["clave", "titulo", "unidad", "dimension", "filas", "valores", "nota"],
+        "properties": {
+            "clave": {"type": "string"}, "titulo": {"type": "string"},
+            "unidad": {"enum": ["horas", "días"]},
+            "dimension": {"type": ["string", "null"]},
+            "filas": {"type": "array", "items": {"$ref": "#/components/schemas/ClaveNombre"}},
+            "valores": {"type": "array", "items": {"$ref": "#/components/schemas/Valor"}},
+            "nota": {"type": "string"},
+        },
+    },
     "ClaveNombre": _CLAVE_NOMBRE,
     "Cuadro": {
         "type": "object", "additionalProperties": False,
@@ -50,7 +66,7 @@ ESQUEMAS = {
     "Publicacion": {
         "type": "object", "additionalProperties": False,
         "required": ["anio", "granularidad", "ambito", "umbral_supresion", "periodos", "resumen",
-                     "medidas", "indicadores", "pendientes"],
+                     "medidas", "medianas", "indicadores", "pendientes"],
         "properties": {
             "anio": {"type": "integer"},
             "granularidad": {"enum": list(GRANULARIDADES)},
@@ -72,12 +88,14 @@ ESQUEMAS = {
                 "properties": {"clave": {"type": "string"}, "titulo": {"type": "string"},
                                "nota": {"type": "string"},
                                "cuadros": {"type": "array", "items": {"$ref": "#/components/schemas/Cuadro"}}}}},
+            "medianas": {"type": "array", "items": {"$ref": "#/components/schemas/Mediana"}},
             "indicadores": {"type": "array", "items": {
-                "type": "object", "required": ["clave", "titulo", "valor"],
+                "type": "object", "required": ["clave", "titulo", "valor"], "additionalProperties": False,
                 "properties": {"clave": {"type": "string"}, "titulo": {"type": "string"},
-                               "valor": {"$ref": "#/components/schemas/Cifra"},
+                               "valor": {"$ref": "#/components/schemas/Valor"},
                                "de": {"$ref": "#/components/schemas/Cifra"},
-                               "porcentaje": {"type": ["number", "null"]}}}},
+                               "porcentaje": {"type": ["number", "null"]},
+                               "unidad": {"type": ["string", "null"]}}}},
             "pendientes": {"type": "array", "items": {
                 "type": "object", "additionalProperties": False, "required": ["clave", "titulo", "estado"],
                 "properties": {"clave": {"type": "string"}, "titulo": {"type": "string"},
@@ -139,7 +157,7 @@ def documento() -> dict:
         "paths": {
             "/estadisticas": {"get": {
                 "operationId": "estadisticas",
-                "summary": "Cuadros e indicadores de un año",
+                "summary": "Cuadros, medianas e indicadores de un año",
                 "parameters": [
                     {"name": "anio", "in": "query", "schema": {"type": "integer", "minimum": 2000}},
                     {"name": "granularidad", "in": "query", "schema": {"enum": list(GRANULARIDADES)}},

@@ -27,6 +27,8 @@ from casos.catalogos import (
     MODALIDADES,
     NIVELES_RIESGO,
     RANGOS_EDAD,
+    TIPOS_INSTITUCION,
+    TIPOS_ORDEN,
     TIPOS_VIOLENCIA,
     municipios,
 )
@@ -54,6 +56,20 @@ def _categorias_fijas(nombre: str) -> dict[str, str]:
         return dict(MODALIDADES)
     if nombre == "cumplimiento":
         return {"a_tiempo": "A tiempo", "tardia": "Tarde o pendiente"}
+    if nombre == "tipo_orden":
+        return dict(TIPOS_ORDEN)
+    if nombre == "emision":
+        return {"en_4_horas": "Emitida en 4 horas o menos", "fuera_de_plazo": "Emitida después de 4 horas",
+                "negada": "Negada", "sin_emitir": "Sin emitir"}
+    if nombre in ("tipo_origen", "tipo_destino"):
+        return dict(TIPOS_INSTITUCION)
+    if nombre == "resultado":
+        return {"sin_respuesta": "Sin respuesta", "aceptada": "Aceptada", "rechazada": "Rechazada",
+                "atendida": "Atendida", "concluida": "Concluida", "cancelada": "Cancelada"}
+    if nombre == "respuesta":
+        return {"en_plazo": "Respondida dentro del plazo", "fuera_de_plazo": "Respondida fuera del plazo",
+                "vencida": "Sin respuesta, plazo vencido", "en_espera": "Sin respuesta, aún en plazo",
+                "cancelada": "Cancelada sin respuesta"}
     raise KeyError(nombre)
 
 
@@ -65,7 +81,10 @@ def _categorias_dimension(nombre: str) -> dict[str, str]:
 
 DIMENSIONES = {"municipio": "Municipio", "institucion": "Institución", "rango_edad": "Rango de edad",
                "nivel_riesgo": "Nivel de riesgo", "tipo": "Tipo de violencia",
-               "modalidad": "Modalidad", "cumplimiento": "Cumplimiento"}
+               "modalidad": "Modalidad", "cumplimiento": "Cumplimiento", "tipo_orden": "Tipo de orden",
+               "emision": "Emisión", "tipo_origen": "Tipo de institución que canaliza",
+               "tipo_destino": "Tipo de institución que recibe", "resultado": "Resultado",
+               "respuesta": "Respuesta"}
 
 
 @dataclass(frozen=True)
@@ -94,7 +113,29 @@ MEDIDAS = {m.clave: m for m in (
     Medida("revaloraciones", "Revaloraciones de riesgo vencidas", ("cumplimiento", "municipio", "institucion"),
            nota="Por mes en que vencía la revaloración; «a tiempo» si hubo una nueva valoración "
                 "antes de esa fecha."),
+    Medida("ordenes", "Órdenes de protección solicitadas", ("emision", "tipo_orden", "municipio", "institucion"),
+           nota="Por mes de la solicitud; institución que la registró; municipio de residencia. "
+                "«En 4 horas o menos»: emitida a más tardar 4 horas después de la solicitud "
+                "(LGAMVLV). Emitidas = en 4 horas o menos + después de 4 horas."),
+    Medida("canalizaciones", "Canalizaciones enviadas",
+           ("resultado", "respuesta", "tipo_origen", "tipo_destino", "municipio", "institucion"),
+           nota="Por mes de envío; institución = la que canaliza. «Dentro del plazo»: aceptada o "
+                "rechazada antes de su plazo de respuesta (72 horas; 24 si es urgente; 12 si es "
+                "atención médica por violencia sexual). Resultado: estado actual."),
 )}
+
+# Medians of durations (consultas.medianas): which groups each publishes, beside the total.
+MEDIANAS = {
+    "horas_respuesta": ("Mediana de horas del envío a la respuesta de la canalización", "horas",
+                        ("tipo_origen", "tipo_destino"),
+                        "Canalizaciones enviadas en el año y ya aceptadas o rechazadas."),
+    "dias_primera_atencion": ("Mediana de días del registro a la primera atención", "días",
+                              ("institucion",),
+                              "Casos registrados en el año que ya recibieron una primera atención: "
+                              "la primera canalización atendida (contrarreferencia) o la primera "
+                              "orden de protección emitida, lo que ocurra antes (0 si fue antes "
+                              "del registro)."),
+}
 
 
 @dataclass(frozen=True)
@@ -405,7 +446,8 @@ class Calculo:
 
 
 ORDEN_CRUCE = ("municipio", "institucion", "rango_edad", "nivel_riesgo", "cumplimiento", "tipo",
-               "modalidad")
+               "modalidad", "emision", "tipo_orden", "resultado", "respuesta", "tipo_origen",
+               "tipo_destino")
 
 
 @dataclass
@@ -419,6 +461,7 @@ class Publicacion:
     cuadros: dict[str, list[Cuadro]] = field(default_factory=dict)
     indicadores: list[dict] = field(default_factory=list)
     pendientes: list[dict] = field(default_factory=list)
+    medianas: list[dict] = field(default_factory=list)
 
     def como_dict(self) -> dict:
         return {
@@ -430,6 +473,7 @@ class Publicacion:
             "medidas": [{"clave": clave, "titulo": MEDIDAS[clave].titulo, "nota": MEDIDAS[clave].nota,
                          "cuadros": [c.como_dict() for c in cuadros]}
                         for clave, cuadros in self.cuadros.items()],
+            "medianas": self.medianas,
             "indicadores": self.indicadores,
             "pendientes": self.pendientes,
         }
@@ -546,6 +590,41 @@ def cuadros_ambito(calculo: Calculo, ambito: Ambito) -> list[Cuadro]:
     return cuadros
 
 
+def _mediana(grupo: tuple[int, float] | None, umbral: int, unidad: str):
+    """A median is published only over at least k rows; under k it gets the count's mark
+    (the group's size itself is never published)."""
+    if grupo is None:
+        return None
+    n, horas = grupo
+    if n < umbral:
+        return f"<{umbral}"
+    return round(horas / 24 if unidad == "días" else horas, 1)
+
+
+def medianas(anio: int, ambito: Ambito, umbral: int) -> list[dict]:
+    """Each median's total and its groups, for the state or within one scope. Groups are
+    shown only where the scope allows (a municipality's page never lists institutions)."""
+    resultado = []
+    filtro = None if ambito.tipo == "estado" else (ambito.tipo, ambito.clave)
+    for clave, (titulo, unidad, dimensiones, nota) in MEDIANAS.items():
+        total = consultas.medianas(clave, None, anio, filtro).get("total")
+        resultado.append({"clave": f"{clave}.total", "titulo": titulo, "unidad": unidad, "dimension": None,
+                          "filas": [{"clave": "total", "nombre": "Total"}],
+                          "valores": [_mediana(total, umbral, unidad)], "nota": nota})
+        for dimension in dimensiones:
+            if dimension == ambito.tipo or (ambito.tipo != "estado" and dimension in ("municipio", "institucion")):
+                continue
+            grupos = consultas.medianas(clave, dimension, anio, filtro)
+            categorias = _categorias_dimension(dimension)
+            claves = [c for c in categorias if c in grupos]
+            resultado.append({
+                "clave": f"{clave}.{dimension}", "titulo": f"{titulo} por {DIMENSIONES[dimension].lower()}",
+                "unidad": unidad, "dimension": dimension,
+                "filas": [{"clave": c, "nombre": categorias[c]} for c in claves],
+                "valores": [_mediana(grupos[c], umbral, unidad) for c in claves], "nota": nota})
+    return resultado
+
+
 def _porcentaje(parte, todo):
     if isinstance(parte, int) and isinstance(todo, int) and todo:
         return round(100 * parte / todo, 1)
@@ -572,6 +651,7 @@ def publicar(anio: int, granularidad: str, ambito: Ambito, umbral: int) -> Publi
                      else _valor(calculo.anual(ambito.tipo).celdas[ambito.clave], umbral))
         if not medida.multiple:
             publicacion.resumen[clave] = total
+    publicacion.medianas = medianas(anio, ambito, umbral)
     publicacion.indicadores = indicadores.disponibles(publicacion)
     publicacion.pendientes = indicadores.pendientes()
     return publicacion

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 
+from casos import auditoria
 from casos.acceso import permiso
 from casos.catalogos import opciones_municipio
 from casos.estadisticas import consultas, graficas
@@ -44,6 +45,7 @@ def _consulta_valida() -> Consulta:
 @permiso("estadisticas.consultar")
 def exportar_csv():
     consulta = _consulta_valida()
+    auditoria.registrar_consulta("estadisticas.exportar")
     return _descarga(a_csv(consulta.publicar()), "text/csv", consulta.nombre_archivo("csv"))
 
 
@@ -51,4 +53,5 @@ def exportar_csv():
 @permiso("estadisticas.consultar")
 def exportar_json():
     consulta = _consulta_valida()
+    auditoria.registrar_consulta("estadisticas.exportar")
     return _descarga(a_json(consulta.publicar()), "application/json", consulta.nombre_archivo("json"))
