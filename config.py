@@ -71,6 +71,9 @@ class Base:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LIMITE_LOGIN = "10 per minute"
+    # Consecutive failed logins (password or second-factor code) that lock an account until
+    # an admin unlocks it. Counted in the database, so every process and restart agrees.
+    BLOQUEO_TRAS_FALLOS = int(os.environ.get("BLOQUEO_TRAS_FALLOS", "10"))
 
     MAX_CONTENT_LENGTH = 1024 * 1024
     PROXIES_DE_CONFIANZA = 0  # how many reverse proxies set X-Forwarded-* (see casos/__init__.py)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from zoneinfo import ZoneInfo
 
-from flask import Flask, flash, redirect, request, session, url_for
+from flask import Flask, abort, flash, redirect, request, session, url_for
 from flask_login import current_user
 
 from casos import acceso, bd
@@ -103,6 +103,17 @@ def blueprints(app: Flask) -> None:
 
 
 def control_de_acceso(app: Flask) -> None:
+    def consulta_legible():
+        # Werkzeug decodes the raw query string strictly: a byte that is not UTF-8 (browsers
+        # percent-encode, a crafted request need not) made every view reading it answer 500.
+        try:
+            request.query_string.decode()
+        except UnicodeDecodeError:
+            abort(400)
+
+    # First of all hooks: the others (limiter, access control) may read the query string.
+    app.before_request_funcs.setdefault(None, []).insert(0, consulta_legible)
+
     @app.before_request
     def tipo_de_transaccion():
         bd.marcar_peticion_de_escritura(request.method)

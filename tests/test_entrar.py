@@ -273,6 +273,7 @@ def test_los_ingresos_correctos_no_cuentan_para_el_limite(app, cuentas):
 
 def test_adivinar_la_contrasena_actual_desde_una_sesion_tambien_se_limita(app, cuentas, como):
     """A stolen session must not become an unlimited oracle for the account's password."""
+    app.config["BLOQUEO_TRAS_FALLOS"] = 100  # the rate limit alone (lockout: tests/seguridad)
     usuaria = cuentas["capturista"]
     cliente = como("capturista")
     token = token_csrf(cliente, "/cuenta/contrasena")
@@ -296,6 +297,7 @@ class TestVentanaCortaDeIntentos:
     @pytest.fixture
     def configuracion(self, configuracion):
         configuracion["LIMITE_LOGIN"] = "10 per 3 second"
+        configuracion["BLOQUEO_TRAS_FALLOS"] = 100  # the rate limit alone, not the lockout
         return configuracion
 
     def test_pasada_la_ventana_la_contrasena_correcta_entra(self, app, cuentas):

@@ -193,3 +193,21 @@ def restablecer_segundo_factor(usuaria_id: uuid.UUID):
         flash("Segundo factor restablecido: lo activará de nuevo al entrar. Sus sesiones se cerraron.",
               "exito")
     return redirect(url_for("admin.cuenta", usuaria_id=usuaria.id))
+
+
+@bp.route("/cuentas/<uuid:usuaria_id>/desbloquear", methods=["POST"])
+@permiso("administracion")
+def desbloquear(usuaria_id: uuid.UUID):
+    """Lockout after repeated failed logins ends only here (or with a new activation link)."""
+    usuaria = _o_404(Usuaria, usuaria_id)
+    if not FormularioVacio().validate_on_submit():
+        abort(400)
+    if usuaria.id == current_user.id:
+        # A stolen session that locked its own account must not undo the lock.
+        flash("Otra persona administradora debe desbloquear su cuenta.", "error")
+    elif usuaria.bloqueada_en is not None:
+        servicios.desbloquear(usuaria)
+        auditoria.registrar("cuenta.desbloquear", objeto_id=usuaria.id)
+        db.session.commit()
+        flash("Cuenta desbloqueada: puede entrar de nuevo.", "exito")
+    return redirect(url_for("admin.cuenta", usuaria_id=usuaria.id))

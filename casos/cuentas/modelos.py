@@ -53,6 +53,11 @@ class Usuaria(UserMixin, db.Model):
     totp_ultimo_paso: Mapped[int | None] = mapped_column(BigInteger)
     totp_activado_en: Mapped[datetime | None] = mapped_column(FechaUTC)
 
+    # Lockout (casos/cuentas/servicios.py): failed password or code attempts since the last
+    # complete login; once BLOQUEO_TRAS_FALLOS is reached only an admin unlocks the account.
+    fallos_consecutivos: Mapped[int] = mapped_column(default=0, server_default="0")
+    bloqueada_en: Mapped[datetime | None] = mapped_column(FechaUTC)
+
     institucion: Mapped[Institucion] = relationship(back_populates="usuarias", lazy="joined")
 
     @property

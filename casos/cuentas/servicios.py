@@ -6,7 +6,8 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from flask import current_app
+from sqlalchemy import delete, select, update
 
 from casos.bd import ahora
 from casos.cuentas import contrasenas
@@ -32,18 +33,58 @@ def buscar_por_correo(correo: str) -> Usuaria | None:
 
 
 def autenticar(correo: str, contrasena: str) -> Usuaria | None:
-    """The account if the password is right and the account and institution are active.
+    """The account if the password is right and the account and institution are active and
+    not locked; otherwise None, and the failure counts towards the lockout.
 
-    The same work is done whether or not the account exists, so timing tells nothing.
+    The same work is done whether or not the account exists or is locked, so timing tells
+    nothing: the hash (or a decoy) is always verified and the same UPDATEs always run.
     """
     usuaria = buscar_por_correo(correo)
     correcta = contrasenas.verificar(usuaria.contrasena_hash if usuaria else None, contrasena)
-    if not correcta or not usuaria.activa or not usuaria.institucion.activa:
+    if (not correcta or usuaria.bloqueada_en is not None or not usuaria.activa
+            or not usuaria.institucion.activa):
+        registrar_fallo(correo)
         return None
     if contrasenas.necesita_rehash(usuaria.contrasena_hash):
         usuaria.contrasena_hash = contrasenas.cifrar(contrasena)
     usuaria.ultimo_acceso = ahora()
     return usuaria
+
+
+def registrar_fallo(correo: str) -> None:
+    """One more consecutive failure; at BLOQUEO_TRAS_FALLOS the account locks.
+
+    By e-mail, not by object: for an unknown address the same statements run and match
+    nothing. Atomic increments, so concurrent failures on PostgreSQL are all counted.
+    """
+    from casos import auditoria
+
+    correo = normalizar_correo(correo)
+    db.session.execute(
+        update(Usuaria).where(Usuaria.correo == correo)
+        .values(fallos_consecutivos=Usuaria.fallos_consecutivos + 1)
+        .execution_options(synchronize_session=False))
+    bloqueada = db.session.execute(
+        update(Usuaria).where(Usuaria.correo == correo, Usuaria.bloqueada_en.is_(None),
+                              Usuaria.fallos_consecutivos >= current_app.config["BLOQUEO_TRAS_FALLOS"])
+        .values(bloqueada_en=ahora()).returning(Usuaria.id)
+        .execution_options(synchronize_session=False)).scalar()
+    for objeto in db.session.identity_map.values():
+        if isinstance(objeto, Usuaria) and objeto.correo == correo:
+            db.session.expire(objeto, ["fallos_consecutivos", "bloqueada_en"])
+    if bloqueada is not None:
+        # Only the admin reads the trail, and she knows the accounts: naming it is no leak.
+        auditoria.registrar("cuenta.bloquear", objeto_id=bloqueada)
+
+
+def registrar_exito(usuaria: Usuaria) -> None:
+    """A complete login (second factor included) starts the count again."""
+    usuaria.fallos_consecutivos = 0
+
+
+def desbloquear(usuaria: Usuaria) -> None:
+    usuaria.fallos_consecutivos, usuaria.bloqueada_en = 0, None
+    db.session.flush()
 
 
 def establecer_contrasena(usuaria: Usuaria, nueva: str, *, conservar_token: str | None = None):
@@ -102,6 +143,7 @@ def activacion_vigente(token: str) -> Activacion | None:
 def usar_activacion(activacion: Activacion, nueva: str) -> Usuaria:
     usuaria = db.session.get(Usuaria, activacion.usuaria_id)
     establecer_contrasena(usuaria, nueva)
+    desbloquear(usuaria)  # the admin issued this link: a forgotten password ends a lockout
     db.session.delete(activacion)
     db.session.flush()
     return usuaria

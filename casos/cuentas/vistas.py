@@ -76,10 +76,12 @@ def entrar():
             session.clear()
             regenerar(session)
             login_user(usuaria)
+            servicios.registrar_exito(usuaria)
             auditoria.registrar("sesion.entrar", usuaria=usuaria)
             db.session.commit()
             purgar_caducadas(current_app)  # anonymous login-page sessions must not pile up
             return redirect(destino_seguro(request.args.get("next")) or url_for("inicio.inicio"))
+        # A locked account answers exactly as a wrong password or an unknown e-mail does.
         g.intento_fallido = True
         auditoria.registrar("sesion.fallo")  # no account id: the trail must not confirm it exists
         db.session.commit()
@@ -113,7 +115,8 @@ def cambiar_contrasena():
     formulario = FormularioCambioContrasena()
     if formulario.validate_on_submit():
         if servicios.autenticar(current_user.correo, formulario.actual.data) is None:
-            # A stolen session must not guess the password here faster than at /entrar.
+            # A stolen session must not guess the password here faster than at /entrar; the
+            # failures count towards the lockout, and a locked account gets the same answer.
             g.intento_fallido = True
             auditoria.registrar("contrasena.fallo")
             db.session.commit()

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length
 from casos import auditoria
 from casos.acceso import PUBLICA, permiso
 from casos.bd import ahora
-from casos.cuentas import segundo_factor
+from casos.cuentas import segundo_factor, servicios
 from casos.cuentas.modelos import Usuaria
 from casos.cuentas.sesiones import purgar_caducadas, regenerar
 from casos.extensiones import db, limiter
@@ -65,6 +65,7 @@ def _completar(usuaria, aviso: str | None = None):
     if aviso:
         flash(aviso, "aviso")
     usuaria.ultimo_acceso = ahora()
+    servicios.registrar_exito(usuaria)
     auditoria.registrar("sesion.entrar", usuaria=usuaria)
     db.session.commit()
     purgar_caducadas(current_app)
@@ -102,14 +103,18 @@ def codigo():
     formulario = FormularioCodigo()
     if formulario.validate_on_submit():
         escrito = formulario.codigo.data.strip()
-        if segundo_factor.verificar_codigo(usuaria, escrito):
+        # Locked meanwhile (by failures here or at /entrar): any code gets the wrong-code answer.
+        libre = usuaria.bloqueada_en is None
+        if libre and segundo_factor.verificar_codigo(usuaria, escrito):
             return _completar(usuaria)
-        if not escrito.isdigit() and segundo_factor.usar_codigo_de_recuperacion(usuaria, escrito):
+        if libre and not escrito.isdigit() and segundo_factor.usar_codigo_de_recuperacion(usuaria, escrito):
             return _completar(usuaria, "Entró con un código de recuperación: ya no sirve. Si perdió "
                                        "su teléfono, pida a la administración que restablezca su "
                                        "segundo factor.")
         db.session.rollback()
         g.intento_fallido = True
+        # Wrong codes count too: knowing the password must not allow endless code guessing.
+        servicios.registrar_fallo(usuaria.correo)
         auditoria.registrar("sesion.fallo")
         db.session.commit()
         formulario.codigo.errors.append("El código no es válido o ya se usó. Espere el siguiente.")
@@ -135,7 +140,7 @@ def alta():
 def continuar():
     """After she has copied her recovery codes: the login completes."""
     usuaria = _pendiente()
-    if usuaria is None or not segundo_factor.activo(usuaria):
+    if usuaria is None or not segundo_factor.activo(usuaria) or usuaria.bloqueada_en is not None:
         return _caducado()
     return _completar(usuaria)
 
