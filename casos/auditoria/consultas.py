@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -19,6 +17,7 @@ from casos.auditoria.acciones import ACCIONES
 from casos.auditoria.modelos import EventoAuditoria
 from casos.cuentas.modelos import Institucion, Usuaria
 from casos.extensiones import db
+from casos.filtros import condiciones_de_rango, leer_rango
 
 POR_PAGINA = 100
 
@@ -29,13 +28,6 @@ def _uuid(valor: str | None) -> uuid.UUID | None:
     except ValueError:
         return None
 
-
-def _fecha(valor: str | None) -> date | None:
-    try:
-        fecha = date.fromisoformat(valor) if valor else None
-    except ValueError:
-        return None
-    return None if fecha == date.max else fecha  # no next day to end the range with
 
 
 def entero_positivo(valor: str | None) -> int | None:
@@ -71,11 +63,7 @@ class Filtros:
             filtros.errores.append("Se ignoró un filtro no válido (acción).")
             accion = None
         filtros.accion = accion
-        for nombre in ("desde", "hasta"):
-            valor = _fecha(args.get(nombre))
-            if args.get(nombre) and valor is None:
-                filtros.errores.append(f"Se ignoró una fecha no válida ({nombre}).")
-            setattr(filtros, nombre, valor)
+        leer_rango(args, filtros)
         return filtros
 
     def como_args(self, **cambios) -> dict:
@@ -99,10 +87,6 @@ class Pagina:
     siguiente: int | None
 
 
-def _inicio_del_dia(dia: date) -> datetime:
-    """Days as people live them (America/Mexico_City), compared in UTC."""
-    return datetime.combine(dia, time.min, tzinfo=ZoneInfo(current_app.config["ZONA_HORARIA"]))
-
 
 def pagina(filtros: Filtros) -> Pagina:
     e = EventoAuditoria
@@ -117,10 +101,7 @@ def pagina(filtros: Filtros) -> Pagina:
                            (e.accion, filtros.accion)):
         if valor is not None:
             consulta = consulta.where(columna == valor)
-    if filtros.desde:
-        consulta = consulta.where(e.momento >= _inicio_del_dia(filtros.desde))
-    if filtros.hasta:
-        consulta = consulta.where(e.momento < _inicio_del_dia(filtros.hasta + timedelta(days=1)))
+    consulta = consulta.where(*condiciones_de_rango(e.momento, filtros.desde, filtros.hasta))
     if filtros.antes:
         consulta = consulta.where(e.secuencia < filtros.antes)
     resultado = db.session.execute(consulta.order_by(e.secuencia.desc()).limit(POR_PAGINA + 1)).all()

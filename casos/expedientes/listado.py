@@ -10,10 +10,8 @@ from __future__ import annotations
 import base64
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
-from flask import current_app
 from sqlalchemy import and_, or_, select, union_all
 from sqlalchemy.orm import contains_eager, load_only
 
@@ -21,20 +19,13 @@ from casos.acceso import casos_visibles_por_partes
 from casos.catalogos import NIVELES_RIESGO, municipios
 from casos.expedientes.modelos import Caso, Victima
 from casos.extensiones import db
+from casos.filtros import condiciones_de_rango, leer_rango
 
 POR_PAGINA = 50
 ORDENES = {"recientes": "Más recientes primero", "antiguos": "Más antiguos primero"}
 ESTADOS = {"registrado": "Registrado", "en_atencion": "En atención",
            "en_seguimiento": "En seguimiento", "cerrado": "Cerrado", "reabierto": "Reabierto"}
 
-
-def _fecha(valor: str | None) -> date | None:
-    try:
-        fecha = date.fromisoformat(valor) if valor else None
-    except ValueError:
-        return None
-    # The last representable day has no next day to end the range with (OverflowError).
-    return None if fecha == date.max else fecha
 
 
 @dataclass
@@ -63,11 +54,7 @@ class Filtros:
                 filtros.errores.append(f"Se ignoró un filtro no válido ({nombre}).")
                 valor = None
             setattr(filtros, nombre, valor)
-        for nombre in ("desde", "hasta"):
-            valor = _fecha(args.get(nombre))
-            if args.get(nombre) and valor is None:
-                filtros.errores.append(f"Se ignoró una fecha no válida ({nombre}).")
-            setattr(filtros, nombre, valor)
+        leer_rango(args, filtros)
         return filtros
 
     def como_args(self, **cambios) -> dict:
@@ -95,10 +82,6 @@ def _leer_cursor(texto: str | None) -> tuple[datetime, uuid.UUID] | None:
         return None
 
 
-def _inicio_del_dia(dia: date) -> datetime:
-    """Days are the caseworker's days (America/Mexico_City), compared in UTC."""
-    return datetime.combine(dia, time.min, tzinfo=ZoneInfo(current_app.config["ZONA_HORARIA"]))
-
 
 @dataclass
 class Pagina:
@@ -114,10 +97,7 @@ def pagina(usuaria, filtros: Filtros) -> Pagina:
             condiciones.append(columna == valor)
     if filtros.urgentes:
         condiciones.append(Caso.urgente.is_(True))
-    if filtros.desde:
-        condiciones.append(Caso.creado_en >= _inicio_del_dia(filtros.desde))
-    if filtros.hasta:
-        condiciones.append(Caso.creado_en < _inicio_del_dia(filtros.hasta + timedelta(days=1)))
+    condiciones += condiciones_de_rango(Caso.creado_en, filtros.desde, filtros.hasta)
     cursor = _leer_cursor(filtros.despues)
     recientes = filtros.orden == "recientes"
     if cursor:

@@ -1,0 +1,42 @@
+"""Date-range filters shared by the pages that list things (cases, audit events)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+def fecha_de_filtro(valor: str | None) -> date | None:
+    """An ISO date from a query string, or None when absent or not a date."""
+    try:
+        fecha = date.fromisoformat(valor) if valor else None
+    except ValueError:
+        return None
+    # The last representable day has no next day to end the range with (OverflowError).
+    return None if fecha == date.max else fecha
+
+
+def leer_rango(args, filtros) -> None:
+    """Set `filtros.desde` and `filtros.hasta`; a bad value is dropped and said so."""
+    for nombre in ("desde", "hasta"):
+        valor = fecha_de_filtro(args.get(nombre))
+        if args.get(nombre) and valor is None:
+            filtros.errores.append(f"Se ignoró una fecha no válida ({nombre}).")
+        setattr(filtros, nombre, valor)
+
+
+def _inicio_del_dia(dia: date) -> datetime:
+    """Days are the caseworker's days (America/Mexico_City), compared in UTC."""
+    return datetime.combine(dia, time.min, tzinfo=ZoneInfo(current_app.config["ZONA_HORARIA"]))
+
+
+def condiciones_de_rango(columna, desde: date | None, hasta: date | None) -> list:
+    """SQL conditions for "from the start of `desde` to the end of `hasta`", both included."""
+    condiciones = []
+    if desde:
+        condiciones.append(columna >= _inicio_del_dia(desde))
+    if hasta:
+        condiciones.append(columna < _inicio_del_dia(hasta + timedelta(days=1)))
+    return condiciones
