@@ -24,8 +24,8 @@ from sqlalchemy.sql.schema import Table
 
 @dataclass(frozen=True)
 class _Plan:
-    """What a mapper's rows need: (column, attribute, default or None) per column, and its relationships
-    as (attribute, many-to-one?, uselist, [(source column key, destination column key)])."""
+    """What a mapper's rows need: (column, attribute, default or None) per column, and its
+    relationships as (attribute, many-to-one?, uselist, ((source column, destination column),…))."""
 
     tabla: Table
     columnas: tuple

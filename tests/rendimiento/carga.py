@@ -49,7 +49,7 @@ class Navegante:
 
     def __init__(self, puerto: int, numero: int):
         self.puerto = puerto
-        self.conexion = http.client.HTTPConnection(ANFITRION, puerto, timeout=60)
+        self.conexion = http.client.HTTPConnection(ANFITRION, puerto, timeout=180)
         self.galletas: dict[str, str] = {}
         # PROXIES_DE_CONFIANZA=1: as behind the README's proxy, each user has her own address.
         self.direccion = f"198.18.{numero // 250}.{numero % 250 + 1}"
@@ -202,7 +202,7 @@ class Entrar(Prueba):
                 "contrasena": self.plan["cuentas"]["capturista"][1]}
 
     def una(self, n, datos=None):
-        respuesta = n.pedir("POST", "/entrar", datos)
+        respuesta = n.pedir("POST", "/entrar", datos if datos is not None else self.antes(n))
         return respuesta.estado == 302 and respuesta.destino == "/"
 
 
@@ -318,44 +318,60 @@ def correr(prueba: Prueba, plan: dict, relojes: dict) -> Resultado:
     candado = threading.Lock()
     for navegante in navegantes:
         prueba.preparar(navegante, relojes)
-    # Warm-up, not measured: each worker's first request pays imports, templates, pools.
-    for navegante in navegantes:
-        for _ in range(plan["calentamiento"]):
-            datos = prueba.antes(navegante) if hasattr(prueba, "antes") else None
-            if datos is not None:
-                prueba.una(navegante, datos)
-            elif prueba.una(navegante) is None:
-                break
     contador = itertools.count()
-    inicio = time.perf_counter()
-    limite = inicio + duracion
+    reloj: dict[str, float] = {}
+    # Everyone warms up (each worker's first requests pay imports, templates, pools), then
+    # everyone starts measuring at once.
+    juntas = threading.Barrier(usuarios, action=lambda: reloj.update(
+        inicio=time.perf_counter(), limite=time.perf_counter() + duracion))
+
+    def peticion(navegante: Navegante):
+        datos = prueba.antes(navegante) if hasattr(prueba, "antes") else None
+        antes = time.perf_counter()
+        try:
+            bien = prueba.una(navegante, datos) if datos is not None else prueba.una(navegante)
+        except (OSError, http.client.HTTPException):
+            bien = False
+        return bien, time.perf_counter() - antes
+
+    fatales: list[str] = []
 
     def usuario(navegante: Navegante):
-        while time.perf_counter() < limite and next(contador) < maximo:
-            datos = prueba.antes(navegante) if hasattr(prueba, "antes") else None
-            antes = time.perf_counter()
-            try:
-                bien = prueba.una(navegante, datos) if datos is not None else prueba.una(navegante)
-            except (OSError, http.client.HTTPException):
-                bien = False
-            despues = time.perf_counter()
+        try:
+            medir(navegante)
+        except threading.BrokenBarrierError:
+            pass
+        except Exception as error:  # noqa: BLE001 - reported as the test's failure
+            fatales.append(repr(error))
+            juntas.abort()
+
+    def medir(navegante: Navegante):
+        calentar_hasta = time.perf_counter() + 2
+        for _ in range(plan["calentamiento"]):  # a slow page warms with one request
+            if peticion(navegante)[0] is None or time.perf_counter() > calentar_hasta:
+                break
+        juntas.wait()
+        while time.perf_counter() < reloj["limite"] and next(contador) < maximo:
+            bien, segundos = peticion(navegante)
             if bien is None:  # nothing left to act on
                 return
             with candado:
-                resultado.latencias.append(despues - antes)
+                resultado.latencias.append(segundos)
                 clave = str(navegante.ultimo_estado)
                 resultado.estados[clave] = resultado.estados.get(clave, 0) + 1
                 if not bien:
                     resultado.errores += 1
 
-    hilos = [threading.Thread(target=usuario, args=(n,)) for n in navegantes]
+    hilos = [threading.Thread(target=usuario, args=(n,), daemon=True) for n in navegantes]
     for hilo in hilos:
         hilo.start()
     for hilo in hilos:
-        hilo.join(duracion + 120)
-    resultado.segundos = time.perf_counter() - inicio
+        hilo.join(duracion + 600)
+    if fatales or "inicio" not in reloj:
+        raise FalloDePreparacion("; ".join(fatales) or "un usuario virtual no terminó")
+    resultado.segundos = time.perf_counter() - reloj["inicio"]
     if hasattr(prueba, "antes"):
-        resultado.nota = "solo el POST; la página de entrada previa no se mide"
+        resultado.nota = "POST only; the login page before it is not timed"
     for navegante in navegantes:
         navegante.cerrar()
     return resultado
