@@ -188,6 +188,15 @@ class Minima(Prueba):
         return n.pedir("GET", "/").estado == 200
 
 
+class Salud(Prueba):
+    """The app's floor: /salud, one SELECT 1, no session, no audit, no template."""
+
+    nombre = "salud"
+
+    def una(self, n):
+        return n.pedir("GET", "/salud").estado == 200
+
+
 class Entrar(Prueba):
     """POST /entrar only (Argon2id as configured); the login page before it is not timed."""
 
@@ -307,7 +316,7 @@ class Api(Prueba):
         return respuesta.estado == 200 and respuesta.cuerpo.startswith(b"{")
 
 
-PRUEBAS = {p.nombre: p for p in (Minima, Entrar, Lista, Caso, Nuevo, Transicion, Estadisticas, Api)}
+PRUEBAS = {p.nombre: p for p in (Minima, Salud, Entrar, Lista, Caso, Nuevo, Transicion, Estadisticas, Api)}
 
 
 def correr(prueba: Prueba, plan: dict, relojes: dict) -> Resultado:
