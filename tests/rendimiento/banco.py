@@ -22,7 +22,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.rendimiento import tabla
+from tests.rendimiento import maquina, tabla
 
 RAIZ = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -321,5 +321,7 @@ def main(argv=None) -> int:
     mediciones = []
     for nombre in elegidos:
         mediciones.append(correr_escenario(ESCENARIOS[nombre], opciones))
+    con_postgresql = any(ESCENARIOS[n].motor == "postgresql" for n in elegidos)
+    print("\n".join(maquina.describir(PG_ADMIN if con_postgresql else None)) + "\n")
     print(tabla.informe(mediciones, opciones))
     return 0
