@@ -14,9 +14,12 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from casos.bd import ahora
+from casos.cuentas import sesiones
 from casos.cuentas.modelos import Sesion
+from casos.cuentas.sesiones import RESOLUCION_ACTIVIDAD
 from casos.extensiones import db
 from tests.conftest import CONTRASENA, activar_segundo_factor, entrar, enviar
+from tests.test_consultas_por_pagina import sentencias
 
 COOKIE = "rv_sesion"
 NUEVA_CONTRASENA = "el rio corre despacio bajo el puente viejo"
@@ -267,6 +270,86 @@ def test_la_sesion_caducada_no_revive_al_volver_a_usarla(app, cuentas):
     # Even after the clock is put right again, that id is gone for good.
     assert _fila(valor) is None
     assert _va_a_entrar(cliente.get("/"))
+
+
+# ---- the idle clock is written only when it is behind -------------------------------------
+# (RESOLUCION_ACTIVIDAD): a request that changes nothing writes nothing, and the timeout is
+# still never later than 15 minutes, nor earlier than 15 minutes minus the resolution.
+
+def _entrar_sin_avisos(cliente, cuenta) -> None:
+    """Log in, then open a page: the first one shows (and so removes from the session) the
+    login's messages; later requests change nothing in the session by themselves."""
+    entrar(cliente, cuenta)
+    assert cliente.get("/").status_code == 200
+
+
+def test_una_peticion_que_no_cambia_la_sesion_no_escribe(app, cuentas):
+    cliente = app.test_client()
+    _entrar_sin_avisos(cliente, cuentas["capturista"])
+    with sentencias(con_begin=True) as vistas:
+        respuesta = cliente.get("/")
+    assert respuesta.status_code == 200
+    assert not [s for s in vistas if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    # On SQLite even an empty write transaction takes the database's only write lock.
+    assert not [s for s in vistas if "IMMEDIATE" in s.upper()]
+    # The account came with the session row: one statement read both.
+    assert len([s for s in vistas if s.lstrip().upper().startswith("SELECT")]) == 1, vistas
+    assert not respuesta.headers.getlist("Set-Cookie")
+
+
+def test_el_reloj_de_inactividad_solo_se_escribe_cuando_va_atrasado(app, cuentas):
+    cliente = app.test_client()
+    _entrar_sin_avisos(cliente, cuentas["capturista"])
+    valor = _cookie(cliente)
+
+    reciente = ahora() - RESOLUCION_ACTIVIDAD + timedelta(seconds=10)
+    _mover(valor, ultima_actividad=reciente)
+    assert cliente.get("/").status_code == 200
+    assert _fila(valor).ultima_actividad == reciente
+
+    atrasado = ahora() - RESOLUCION_ACTIVIDAD - timedelta(seconds=10)
+    _mover(valor, ultima_actividad=atrasado)
+    assert cliente.get("/").status_code == 200
+    assert ahora() - _fila(valor).ultima_actividad < timedelta(seconds=5)
+
+
+def test_la_inactividad_termina_la_sesion_a_los_15_minutos_con_la_resolucion_documentada(
+        app, cuentas, monkeypatch):
+    cliente = app.test_client()
+    _entrar_sin_avisos(cliente, cuentas["capturista"])
+    valor = _cookie(cliente)
+    inicio = ahora()
+    _mover(valor, ultima_actividad=inicio)
+    inactividad = app.config["SESION_INACTIVIDAD"]
+
+    def a_las(segundos: float):
+        monkeypatch.setattr(sesiones, "ahora", lambda: inicio + timedelta(seconds=segundos))
+
+    # A request 20 s later is not written down...
+    a_las(20)
+    assert cliente.get("/").status_code == 200
+    assert _fila(valor).ultima_actividad == inicio
+    # ...so the session ends 15 minutes after the recorded activity: 14 min 41 s after the
+    # last request, within RESOLUCION_ACTIVIDAD of the 15 minutes, never after them.
+    ultima_peticion = 20
+    a_las(inactividad.total_seconds() + 1)
+    assert _va_a_entrar(cliente.get("/"))
+    sin_peticiones = timedelta(seconds=inactividad.total_seconds() + 1 - ultima_peticion)
+    assert inactividad - RESOLUCION_ACTIVIDAD <= sin_peticiones < inactividad
+    assert _fila(valor) is None
+
+
+def test_una_sesion_activa_cada_14_minutos_no_caduca(app, cuentas, monkeypatch):
+    cliente = app.test_client()
+    _entrar_sin_avisos(cliente, cuentas["capturista"])
+    valor = _cookie(cliente)
+    inicio = ahora()
+    _mover(valor, ultima_actividad=inicio)
+    for vuelta in range(1, 5):
+        momento = inicio + timedelta(minutes=14 * vuelta)
+        monkeypatch.setattr(sesiones, "ahora", lambda momento=momento: momento)
+        assert cliente.get("/").status_code == 200
+        assert _fila(valor).ultima_actividad == momento
 
 
 # ---- cookie and storage -------------------------------------------------------------------

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from casos.auditoria.acciones import ACCIONES
 from casos.auditoria.modelos import CabezaAuditoria, EventoAuditoria
@@ -39,6 +39,12 @@ METODOS_DE_LECTURA = ("GET", "HEAD", "OPTIONS")
 
 _EVENTO = EventoAuditoria.__table__
 _CABEZA = CabezaAuditoria.__table__
+# Built once: every audited request runs these three, and building a statement (and its cache
+# key) each time cost more than executing it. Parameters travel apart, at execution.
+_LEER_CABEZA = select(_CABEZA.c.secuencia, _CABEZA.c.hmac).where(_CABEZA.c.id == 1).with_for_update()
+_INSERTAR_EVENTO = insert(_EVENTO)
+_MOVER_CABEZA = (update(_CABEZA).where(_CABEZA.c.id == 1)
+                 .values(secuencia=bindparam("n_secuencia"), hmac=bindparam("n_hmac")))
 
 
 # ---- the chain -------------------------------------------------------------------------------
@@ -98,15 +104,14 @@ def _insertar_cabeza(ejecutor, secuencia: int, valor_hmac: str) -> None:
 
 
 def _bloquear_cabeza(ejecutor):
-    consulta = select(_CABEZA.c.secuencia, _CABEZA.c.hmac).where(_CABEZA.c.id == 1).with_for_update()
-    cabeza = ejecutor.execute(consulta).first()
+    cabeza = ejecutor.execute(_LEER_CABEZA).first()
     if cabeza is None:
         # The migration creates the row; only emptying the tables by hand (the tests'
         # TRUNCATE) removes it. Start again from the last event, if any is left.
         ultimo = ejecutor.execute(select(_EVENTO.c.secuencia, _EVENTO.c.hmac)
                                   .order_by(_EVENTO.c.secuencia.desc()).limit(1)).first()
         _insertar_cabeza(ejecutor, ultimo.secuencia if ultimo else 0, ultimo.hmac if ultimo else GENESIS)
-        cabeza = ejecutor.execute(consulta).first()
+        cabeza = ejecutor.execute(_LEER_CABEZA).first()
     return cabeza
 
 
@@ -116,9 +121,8 @@ def _anexar(ejecutor, datos: dict) -> dict:
     # The time is taken under the lock, so the chain's order is also the order of `momento`.
     evento = {**datos, "id": uuid.uuid4(), "secuencia": cabeza.secuencia + 1, "momento": ahora()}
     evento["hmac"] = calcular_hmac(evento, cabeza.hmac, llavero_actual().auditoria)
-    ejecutor.execute(insert(_EVENTO).values(**evento))
-    ejecutor.execute(update(_CABEZA).where(_CABEZA.c.id == 1)
-                     .values(secuencia=evento["secuencia"], hmac=evento["hmac"]))
+    ejecutor.execute(_INSERTAR_EVENTO, evento)
+    ejecutor.execute(_MOVER_CABEZA, {"n_secuencia": evento["secuencia"], "n_hmac": evento["hmac"]})
     return evento
 
 

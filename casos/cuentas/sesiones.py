@@ -12,15 +12,19 @@ import json
 import secrets
 import uuid
 from datetime import timedelta
+from functools import cache
 
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from werkzeug.datastructures import CallbackDict
 
-from casos.bd import ahora, escritura
+from casos.bd import ahora, escritura, marcar_peticion_de_escritura
 from casos.extensiones import db
 
-# Refreshing the idle clock on every request would write on every request.
+# Refreshing the idle clock on every request would write on every request, so it is moved
+# only when it is this much behind. The stored time is then at most this much older than the
+# last request: a session ends after between 14.5 and 15 minutes without requests (with
+# SESION_INACTIVIDAD = 15 min), never later.
 RESOLUCION_ACTIVIDAD = timedelta(seconds=30)
 
 
@@ -29,13 +33,16 @@ def _hash(token: str) -> str:
 
 
 class SesionServidor(CallbackDict, SessionMixin):
-    def __init__(self, datos=None, token: str | None = None, ultima_actividad=None):
+    def __init__(self, datos=None, token: str | None = None, ultima_actividad=None, cuenta=None):
         def al_cambiar(_self):
             _self.modified = True
 
         super().__init__(datos or {}, al_cambiar)
         self.token = token
         self.ultima_actividad = ultima_actividad
+        # The account read with the row. The ORM's identity map holds weak references: this
+        # one keeps it there until the user loader's `db.session.get` finds it (no SELECT).
+        self.cuenta = cuenta
         self.modified = False
         self.regenerar = False
 
@@ -71,6 +78,17 @@ def purgar_caducadas(app) -> int:
         )).rowcount
 
 
+@cache
+def _sesion_y_cuenta():
+    """Built once, on first use (an ORM statement needs every model mapped): every request
+    with a cookie runs it, and building it cost more than running it."""
+    from casos.cuentas.modelos import Sesion, Usuaria
+
+    return (select(Sesion.datos, Sesion.creada_en, Sesion.ultima_actividad, Usuaria)
+            .outerjoin(Usuaria, Usuaria.id == Sesion.usuaria_id)
+            .where(Sesion.id_hash == bindparam("id_hash")))
+
+
 class InterfazSesionServidor(SessionInterface):
     def open_session(self, app, request):
         from casos.cuentas.modelos import Sesion
@@ -78,23 +96,26 @@ class InterfazSesionServidor(SessionInterface):
         token = request.cookies.get(self.get_cookie_name(app))
         if not token or len(token) > 100:
             return SesionServidor()
-        with db.engine.connect() as conexion:
-            fila = conexion.execute(
-                select(Sesion.datos, Sesion.creada_en, Sesion.ultima_actividad)
-                .where(Sesion.id_hash == _hash(token))
-            ).first()
+        # The row and its account in one statement, in the request's own transaction (marked
+        # first, since it begins here: a POST's takes the write lock up front, casos/bd.py).
+        # The user loader then finds the account in the identity map: no second connection,
+        # transaction or SELECT per request.
+        marcar_peticion_de_escritura(request.method)
+        fila = db.session.execute(_sesion_y_cuenta(), {"id_hash": _hash(token)}).first()
         if fila is None:
             return SesionServidor()
         momento = ahora()
         motivo = ("inactividad" if momento - fila.ultima_actividad > app.config["SESION_INACTIVIDAD"]
                   else "maxima" if momento - fila.creada_en > app.config["SESION_MAXIMA"] else None)
         if motivo:
-            with escritura(), db.engine.begin() as conexion:
-                conexion.execute(delete(Sesion).where(Sesion.id_hash == _hash(token)))
+            # End the request's transaction first: on SQLite a POST's holds the write lock,
+            # which the DELETE's own transaction would otherwise wait for until it times out.
+            db.session.close()
+            _escribir(delete(Sesion).where(Sesion.id_hash == _hash(token)))
             sesion = SesionServidor()
             sesion["_caducada"] = motivo  # read by the login redirect to say why
             return sesion
-        return SesionServidor(json.loads(fila.datos), token, fila.ultima_actividad)
+        return SesionServidor(json.loads(fila.datos), token, fila.ultima_actividad, fila.Usuaria)
 
     def save_session(self, app, session: SesionServidor, response):
         from casos.cuentas.modelos import Sesion
@@ -108,33 +129,49 @@ class InterfazSesionServidor(SessionInterface):
 
         if not session:
             if not session.nueva:
-                with escritura(), db.engine.begin() as conexion:
-                    conexion.execute(delete(Sesion).where(Sesion.id_hash == _hash(session.token)))
+                _escribir(delete(Sesion).where(Sesion.id_hash == _hash(session.token)))
             if session.modified or not session.nueva:
                 response.delete_cookie(nombre, domain=dominio, path=ruta)
             return
 
+        # Decide first, then open a write transaction only if there is something to write:
+        # most requests change nothing, and on SQLite even an empty write transaction takes
+        # the database's only write lock, queueing behind (and ahead of) every other writer.
         momento = ahora()
-        datos = json.dumps(dict(session), default=str)
-        usuaria_id = uuid.UUID(session["_user_id"]) if session.get("_user_id") else None
-        with escritura(), db.engine.begin() as conexion:
-            if session.nueva or session.regenerar:
-                if not session.nueva:
-                    conexion.execute(delete(Sesion).where(Sesion.id_hash == _hash(session.token)))
-                session.token = secrets.token_urlsafe(32)
-                conexion.execute(insert(Sesion).values(
-                    id_hash=_hash(session.token), usuaria_id=usuaria_id, datos=datos,
-                    creada_en=momento, ultima_actividad=momento))
-            elif session.modified:
-                conexion.execute(update(Sesion).where(Sesion.id_hash == _hash(session.token))
-                                 .values(datos=datos, usuaria_id=usuaria_id, ultima_actividad=momento))
-            elif momento - session.ultima_actividad > RESOLUCION_ACTIVIDAD:
-                conexion.execute(update(Sesion).where(Sesion.id_hash == _hash(session.token))
-                                 .values(ultima_actividad=momento))
-            else:
-                return
+        sentencias = []
+        if session.nueva or session.regenerar:
+            if not session.nueva:
+                sentencias.append(delete(Sesion).where(Sesion.id_hash == _hash(session.token)))
+            session.token = secrets.token_urlsafe(32)
+            sentencias.append(insert(Sesion).values(
+                id_hash=_hash(session.token), usuaria_id=_usuaria_id(session),
+                datos=_datos(session), creada_en=momento, ultima_actividad=momento))
+        elif session.modified:
+            sentencias.append(update(Sesion).where(Sesion.id_hash == _hash(session.token)).values(
+                datos=_datos(session), usuaria_id=_usuaria_id(session), ultima_actividad=momento))
+        elif momento - session.ultima_actividad > RESOLUCION_ACTIVIDAD:
+            sentencias.append(update(Sesion).where(Sesion.id_hash == _hash(session.token))
+                              .values(ultima_actividad=momento))
+        else:
+            return
+        _escribir(*sentencias)
         response.set_cookie(
             nombre, session.token, domain=dominio, path=ruta,
             httponly=self.get_cookie_httponly(app), secure=self.get_cookie_secure(app),
             samesite=self.get_cookie_samesite(app),
         )
+
+
+def _escribir(*sentencias) -> None:
+    """The store's writes: a short write transaction of their own, apart from the view's."""
+    with escritura(), db.engine.begin() as conexion:
+        for sentencia in sentencias:
+            conexion.execute(sentencia)
+
+
+def _datos(session: SesionServidor) -> str:
+    return json.dumps(dict(session), default=str)
+
+
+def _usuaria_id(session: SesionServidor) -> uuid.UUID | None:
+    return uuid.UUID(session["_user_id"]) if session.get("_user_id") else None

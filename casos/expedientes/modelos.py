@@ -36,8 +36,10 @@ class Caso(ConDEK, db.Model):
     __tablename__ = "caso"
     __table_args__ = (
         solo_valores_de("nivel_riesgo", NIVELES_RIESGO),
-        # Keyset pagination of the case list: newest first within an institution.
+        # Keyset pagination of the case list: newest first within an institution, and the
+        # same within one state (the list's state filter; a rare state scanned every case).
         Index("ix_caso_institucion_creado", "institucion_id", "creado_en", "id"),
+        Index("ix_caso_institucion_estado_creado", "institucion_id", "estado", "creado_en", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import joinedload, load_only
 
 from casos.acceso import casos_visibles
@@ -125,21 +126,36 @@ def posibles_duplicados(curp: str | None, nombre: str | None, nacimiento: date |
     birth date. Only that: never which case, never whose. Blind indexes only, no decryption."""
     if curp and not nacimiento:
         nacimiento = fecha_de_nacimiento(indices.normalizar_curp(curp))
-    condiciones = []
-    if curp:
-        condiciones.append(Victima.idx_curp == indices.indice_curp(curp))
-    por_nombre = indices.indice_nombre_nacimiento(nombre, nacimiento)
-    if por_nombre is not None:
-        condiciones.append(Victima.idx_nombre_nacimiento == por_nombre)
-    if not condiciones:
-        return []
+    return _instituciones_con(indices.indice_curp(curp),
+                              indices.indice_nombre_nacimiento(nombre, nacimiento), excluir)
+
+
+def duplicados_de(victima: Victima) -> list[str]:
+    """`posibles_duplicados` of a registered woman, from the blind indexes stored with her at
+    intake (the same values, computed the same way): nothing to decrypt or hash again."""
+    return _instituciones_con(victima.idx_curp, victima.idx_nombre_nacimiento, victima.caso_id)
+
+
+@cache
+def _con_mismo_indice(salvo_un_caso: bool):
+    """Which institutions hold a victim with either blind index. Built once per variant (the
+    duplicate hint runs on every view of a case; building it cost more than running it), on
+    first use: an ORM statement needs every model mapped. A NULL index matches nothing."""
     consulta = (select(Institucion.nombre).distinct()
                 .join(Caso, Caso.institucion_id == Institucion.id)
                 .join(Victima, Victima.caso_id == Caso.id)
-                .where(or_(*condiciones), Caso.datos_eliminados_en.is_(None)))
-    if excluir is not None:
-        consulta = consulta.where(Caso.id != excluir)
-    return sorted(db.session.scalars(consulta))
+                .where(or_(Victima.idx_curp == bindparam("idx_curp"),
+                           Victima.idx_nombre_nacimiento == bindparam("idx_nombre_nacimiento")),
+                       Caso.datos_eliminados_en.is_(None)))
+    return consulta.where(Caso.id != bindparam("excluir")) if salvo_un_caso else consulta
+
+
+def _instituciones_con(idx_curp: int | None, idx_nombre_nacimiento: int | None,
+                       excluir: uuid.UUID | None) -> list[str]:
+    if idx_curp is None and idx_nombre_nacimiento is None:
+        return []
+    parametros = {"idx_curp": idx_curp, "idx_nombre_nacimiento": idx_nombre_nacimiento, "excluir": excluir}
+    return sorted(db.session.scalars(_con_mismo_indice(excluir is not None), parametros))
 
 
 def parece_curp(texto: str) -> bool:
@@ -248,11 +264,16 @@ def borrador_de(usuaria, borrador_id) -> Borrador | None:
                                                     Borrador.usuaria_id == usuaria.id))
 
 
+@cache
+def _borradores_de():
+    # Built once, on first use: the case list shows the drafts on every view.
+    return (select(Borrador).where(Borrador.usuaria_id == bindparam("usuaria_id"))
+            .options(load_only(Borrador.id, Borrador.actualizado_en, Borrador.creado_en))
+            .order_by(Borrador.actualizado_en.desc()))
+
+
 def borradores_de(usuaria) -> list[Borrador]:
-    return list(db.session.scalars(
-        select(Borrador).where(Borrador.usuaria_id == usuaria.id)
-        .options(load_only(Borrador.id, Borrador.actualizado_en, Borrador.creado_en))
-        .order_by(Borrador.actualizado_en.desc())))
+    return list(db.session.scalars(_borradores_de(), {"usuaria_id": usuaria.id}))
 
 
 def descartar_borrador(borrador: Borrador) -> None:

@@ -4,7 +4,7 @@ import uuid
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from casos import auditoria
@@ -20,7 +20,7 @@ from casos.expedientes.formularios import (
     FormularioIntake,
     formulario_valoracion,
 )
-from casos.expedientes.modelos import Caso, Hecho
+from casos.expedientes.modelos import Caso
 from casos.expedientes.riesgo import instrumento
 from casos.extensiones import db, limiter
 
@@ -34,6 +34,7 @@ def lista():
     filtros = listado.Filtros.de_consulta(request.args)
     pagina = listado.pagina(current_user, filtros)
     return render_template("expedientes/lista.html", pagina=pagina, filtros=filtros,
+                           filas=listado.filas(pagina.casos, ahora()),
                            busqueda=FormularioBusqueda(),
                            borradores=servicios.borradores_de(current_user))
 
@@ -183,20 +184,14 @@ def duplicados():
 @bp.route("/<uuid:caso_id>")
 @permiso("casos.consultar")
 def ver(caso_id: uuid.UUID):
-    # What the page reads, in fewer round trips: both one-to-one rows in the case's own query,
-    # and each incident with its types and modalities in one query instead of three.
-    caso = caso_visible_o_404(
-        current_user, caso_id, joinedload(Caso.victima), joinedload(Caso.consentimiento),
-        selectinload(Caso.hechos).options(joinedload(Hecho.tipos_rel), joinedload(Hecho.modalidades_rel)))
+    # The one-to-one rows in the case's own query; the rest after the audit event
+    # (pagina_de_caso.py says how, and why so).
+    caso = caso_visible_o_404(current_user, caso_id, joinedload(Caso.victima),
+                              joinedload(Caso.consentimiento))
     auditoria.registrar_consulta("caso.ver", caso_id=caso.id)  # before anything is decrypted
-    propia = caso.institucion_id == current_user.institucion_id
-    duplicados = []
-    if propia and not caso.datos_eliminados and caso.victima is not None:
-        duplicados = servicios.posibles_duplicados(
-            caso.victima.curp, caso.victima.nombre, caso.victima.fecha_nacimiento, excluir=caso.id)
-    return render_template("expedientes/caso.html", caso=caso, duplicados=duplicados,
-                           instrumento=instrumento(), hoy=hoy_local(), ahora=ahora(),
-                           **pagina_de_caso.contexto(caso, current_user))
+    # `ahora` comes from the context processor (casos/registro.py): one instant per page.
+    return render_template("expedientes/caso.html", caso=caso, instrumento=instrumento(),
+                           hoy=hoy_local(), **pagina_de_caso.contexto(caso, current_user))
 
 
 @bp.route("/<uuid:caso_id>/valoracion", methods=["GET", "POST"])
