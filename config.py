@@ -81,6 +81,9 @@ class Base:
     ZONA_HORARIA = "America/Mexico_City"
     # Published counts from 1 to k-1 are shown as "<k" (casos/estadisticas/supresion.py).
     UMBRAL_SUPRESION = int(os.environ.get("UMBRAL_SUPRESION", "10"))
+    # Statistics pages serve a stored publication computed less than this many minutes ago
+    # (casos/estadisticas/instantaneas.py); 0: no snapshots, every request computes.
+    ESTADISTICAS_VIGENCIA_MINUTOS = int(os.environ.get("ESTADISTICAS_VIGENCIA_MINUTOS", "10"))
 
 
 class Desarrollo(Base):
@@ -100,6 +103,8 @@ class Pruebas(Base):
     ENTORNO = "pruebas"
     TESTING = True
     SESSION_COOKIE_SECURE = False
+    # Tests see every change at once; the snapshots' own tests turn them on.
+    ESTADISTICAS_VIGENCIA_MINUTOS = 0
 
     def __init__(self) -> None:
         self.SQLALCHEMY_DATABASE_URI = "sqlite://"

@@ -6,8 +6,10 @@ Nothing here imports `casos.cripto` or reads the key file (tests/test_estadistic
 
 def registrar(app) -> None:
     from casos.estadisticas.api import bp as api
+    from casos.estadisticas.cli import estadisticas
     from casos.estadisticas.vistas import bp as tablero
     from casos.estadisticas.vistas_admin import bp as tokens
 
     for blueprint in (tablero, tokens, api):
         app.register_blueprint(blueprint)
+    app.cli.add_command(estadisticas)

@@ -6,13 +6,13 @@ answers are the same `Publicacion` the dashboard shows, serialised as the JSON d
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 
 from casos import auditoria
 from casos.acceso import PUBLICA, TOKEN_API, permiso
 from casos.catalogos import municipios
 from casos.estadisticas import consultas
-from casos.estadisticas.exportar import Consulta, a_json
+from casos.estadisticas.exportar import Consulta, descarga, en_formato
 from casos.estadisticas.openapi import documento
 from casos.estadisticas.publicacion import DIMENSIONES, GRANULARIDADES, MEDIDAS
 from casos.extensiones import csrf, limiter
@@ -29,7 +29,8 @@ def estadisticas():
     consulta = Consulta.de_args(request.args)
     if consulta.errores:
         return jsonify(error="Solicitud no válida", mensaje=" ".join(consulta.errores)), 400
-    return Response(a_json(consulta.publicar()), mimetype="application/json")
+    instantanea = consulta.instantanea()
+    return descarga(en_formato(instantanea, "json"), "application/json", instantanea)
 
 
 @bp.route("/catalogos")

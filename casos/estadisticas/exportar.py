@@ -10,11 +10,12 @@ import io
 import json
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import Response, current_app
 
 from casos.bd import ahora
 from casos.catalogos import municipios
-from casos.estadisticas import consultas
+from casos.estadisticas import consultas, instantaneas
+from casos.estadisticas.instantaneas import Instantanea
 from casos.estadisticas.publicacion import GRANULARIDADES, Ambito, Publicacion, publicar
 
 PRIMER_ANIO = 2000
@@ -79,7 +80,12 @@ class Consulta:
         return Ambito("estado")
 
     def publicar(self) -> Publicacion:
+        """The publication computed now (the roll-up itself)."""
         return publicar(self.anio, self.granularidad, self.ambito, umbral())
+
+    def instantanea(self) -> Instantanea:
+        """What pages serve: the stored publication while recent, else computed now."""
+        return instantaneas.obtener(self.anio, self.granularidad, self.ambito, umbral())
 
     def como_args(self) -> dict:
         return {k: v for k, v in (("anio", self.anio), ("granularidad", self.granularidad),
@@ -147,3 +153,19 @@ def a_csv(publicacion: Publicacion) -> str:
 
 def a_json(publicacion: Publicacion) -> str:
     return json.dumps(publicacion.como_dict(), ensure_ascii=False, indent=1)
+
+
+def en_formato(instantanea: Instantanea, formato: str) -> str:
+    """A snapshot's publication as CSV or JSON, made once per snapshot in this process."""
+    if formato not in instantanea.derivados:
+        instantanea.derivados[formato] = (a_csv if formato == "csv" else a_json)(instantanea.publicacion)
+    return instantanea.derivados[formato]
+
+
+def descarga(contenido: str, tipo: str, instantanea: Instantanea, nombre: str | None = None) -> Response:
+    """The figures of a snapshot as an answer; Last-Modified says when they were computed."""
+    respuesta = Response(contenido, mimetype=tipo)
+    if nombre:
+        respuesta.headers["Content-Disposition"] = f'attachment; filename="{nombre}"'
+    respuesta.last_modified = instantanea.calculada_en
+    return respuesta

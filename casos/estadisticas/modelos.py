@@ -1,11 +1,11 @@
-"""Bearer tokens of the statistics API."""
+"""The statistics package's own tables: the API's bearer tokens and the stored snapshots."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casos.bd import FechaUTC, ahora
@@ -31,3 +31,18 @@ class TokenApi(db.Model):
     @property
     def activo(self) -> bool:
         return self.revocado_en is None
+
+
+class InstantaneaEstadistica(db.Model):
+    """A publication already protected (cells suppressed), kept to be served again while it
+    is recent (casos/estadisticas/instantaneas.py). Aggregate, anonymised figures only — the
+    JSON the API answers — never a row, an id or a date of a case."""
+
+    __tablename__ = "instantanea_estadistica"
+
+    # The normalised question: format, year, granularity, scope and threshold.
+    clave: Mapped[str] = mapped_column(String(160), primary_key=True)
+    anio: Mapped[int] = mapped_column(Integer)
+    contenido: Mapped[str] = mapped_column(Text)
+    calculada_en: Mapped[datetime] = mapped_column(FechaUTC)  # when the computation began
+    duracion_ms: Mapped[int] = mapped_column(Integer)

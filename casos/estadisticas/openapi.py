@@ -166,7 +166,11 @@ def documento() -> dict:
                     {"name": "institucion", "in": "query", "description": "Siglas de la institución.",
                      "schema": {"type": "string"}},
                 ],
-                "responses": {"200": _respuesta("La publicación del año.", "Publicacion"),
+                "responses": {"200": {**_respuesta("La publicación del año.", "Publicacion"), "headers": {
+                                  "Last-Modified": {
+                                      "description": "Cuándo se calcularon las cifras: se sirven guardadas "
+                                                     "mientras son recientes (minutos), no en cada solicitud.",
+                                      "schema": {"type": "string"}}}},
                               "400": _respuesta("Parámetros no válidos.", "Error"), **_ERRORES},
             }},
             "/catalogos": {"get": {

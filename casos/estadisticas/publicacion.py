@@ -20,6 +20,8 @@ three-way table and are refused.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 
@@ -73,9 +75,9 @@ def _categorias_fijas(nombre: str) -> dict[str, str]:
     raise KeyError(nombre)
 
 
-def _categorias_dimension(nombre: str) -> dict[str, str]:
+def _categorias_dimension(nombre: str, instituciones: dict[str, str] | None = None) -> dict[str, str]:
     if nombre == "institucion":  # from the database: admins add institutions
-        return dict(sorted(consultas.instituciones().items()))
+        return dict(sorted((consultas.instituciones() if instituciones is None else instituciones).items()))
     return _categorias_fijas(nombre)
 
 
@@ -179,16 +181,16 @@ class Periodos:
     anio: int
     granularidad: str
 
-    @property
-    def meses(self) -> list[str]:
-        return [f"{self.anio}-{m:02d}" for m in range(1, 13)]
+    @cached_property
+    def meses(self) -> tuple[str, ...]:
+        return tuple(f"{self.anio}-{m:02d}" for m in range(1, 13))
 
-    def meses_de(self, trimestre: int) -> list[str]:
+    def meses_de(self, trimestre: int) -> tuple[str, ...]:
         return self.meses[3 * trimestre: 3 * trimestre + 3]
 
-    @property
-    def trimestres(self) -> list[str]:
-        return [f"{self.anio}-{t}" for t in TRIMESTRES]
+    @cached_property
+    def trimestres(self) -> tuple[str, ...]:
+        return tuple(f"{self.anio}-{t}" for t in TRIMESTRES)
 
     def columnas(self) -> list[tuple[str, str]]:
         if self.granularidad == "mes":
@@ -209,20 +211,25 @@ class Calculo:
     NIVELES = ("todo", "sin meses por dimensión", "sin trimestres por dimensión", "sin cruces",
                "sin series de meses y trimestres", "solo el total")
 
-    def __init__(self, medida: Medida, periodos: Periodos, umbral: int, nivel: int = 0):
+    def __init__(self, medida: Medida, periodos: Periodos, umbral: int, nivel: int = 0,
+                 instituciones: dict[str, str] | None = None):
         self.medida, self.p, self.k, self.nivel = medida, periodos, umbral, nivel
+        # Siglas -> name, read once per publication (None: read when first needed).
+        self.instituciones = instituciones
 
     @classmethod
-    def revisado(cls, medida: Medida, periodos: Periodos, umbral: int) -> Calculo:
+    def revisado(cls, medida: Medida, periodos: Periodos, umbral: int,
+                 instituciones: dict[str, str] | None = None) -> Calculo:
         """The most detailed level whose tables, all together, pin no small count
         (revision.py). Every level computes every table of the year, whatever the page
         shows, so the same year always gets the same suppression."""
         conteos: dict = {}
         for nivel in range(len(cls.NIVELES)):
-            calculo = cls(medida, periodos, umbral, nivel)
+            calculo = cls(medida, periodos, umbral, nivel, instituciones)
             calculo._conteos = conteos  # the SQL runs once for all levels
             if calculo.retenida or not calculo.sistema().fijadas():
                 return calculo
+            instituciones = calculo.instituciones
         return calculo
 
     def _retener_si(self, nivel: int, tabla):
@@ -246,7 +253,14 @@ class Calculo:
 
     @cached_property
     def por_mes(self) -> dict[str, int]:
-        return {mes: n for (mes,), n in self._contar("mes").items()}
+        """Counts by month. The municipality (never NULL: "sin dato") splits every row, so
+        its months add up to these: the same statement serves both, and no other runs."""
+        if "municipio" not in self.medida.dimensiones:
+            return {mes: n for (mes,), n in self._contar("mes").items()}
+        por_mes: dict[str, int] = {}
+        for (_, mes), n in self._por_dimension_mes("municipio").items():
+            por_mes[mes] = por_mes.get(mes, 0) + n
+        return por_mes
 
     @cached_property
     def total(self) -> Celda | None:
@@ -280,10 +294,24 @@ class Calculo:
         """The catalogue's categories plus any other value found (an old catalogue entry)."""
         clave = f"_cat_{dimension}"
         if clave not in self.__dict__:
-            categorias = self.__dict__[f"_base_{dimension}"] = _categorias_dimension(dimension)
-            extra = {c for (c, _) in self._por_dimension_mes(dimension) if c not in categorias}
+            if dimension == "institucion" and self.instituciones is None:
+                self.instituciones = consultas.instituciones()
+            categorias = self.__dict__[f"_base_{dimension}"] = _categorias_dimension(
+                dimension, self.instituciones)
+            extra = {c for c in self._valores_hallados(dimension) if c not in categorias}
             self.__dict__[clave] = categorias | {c: c for c in sorted(extra, key=str)}
         return self.__dict__[clave]
+
+    def _valores_hallados(self, dimension: str) -> set:
+        """The values of a dimension present in the year's rows, from a statement the tables
+        run anyway: by month for a dimension of the measure; for the municipality or the
+        institution of a measure of mentions (only in its cross tables), its cross table."""
+        if dimension in self.medida.dimensiones:
+            return {c for (c, _) in self._por_dimension_mes(dimension)}
+        otra = self.medida.dimensiones[0]
+        a, b = sorted((dimension, otra), key=ORDEN_CRUCE.index)
+        posicion = 0 if a == dimension else 1
+        return {fila[posicion] for fila in self._contar(a, b)}
 
     def mostrar(self, dimension: str, valor: int, categoria: str) -> bool:
         """Rows shown: the catalogue's, and "sin dato" or unknown values only when present."""
@@ -403,14 +431,18 @@ class Calculo:
                 sistema.suma([clave_de(c) for c in tabla.celdas], total_clave)
 
         def cuadro(tabla, celda_de, fila_de, columna_de, total_clave):
+            claves = {}
             for (f, c), celda in tabla.celdas.items():
-                sistema.ver(celda_de(f, c), celda)
+                clave = claves[f, c] = celda_de(f, c)
+                sistema.ver(clave, celda)
             for f, celda in tabla.totales_fila.items():
-                sistema.ver(fila_de(f), celda)
-                sistema.suma([celda_de(f, c) for c in tabla.columnas], fila_de(f))
+                clave = fila_de(f)
+                sistema.ver(clave, celda)
+                sistema.suma([claves[f, c] for c in tabla.columnas], clave)
             for c, celda in tabla.totales_columna.items():
-                sistema.ver(columna_de(c), celda)
-                sistema.suma([celda_de(f, c) for f in tabla.filas], columna_de(c))
+                clave = columna_de(c)
+                sistema.ver(clave, celda)
+                sistema.suma([claves[f, c] for f in tabla.filas], clave)
             sistema.ver(total_clave, tabla.total)
 
         def libre(dimension, periodo):
@@ -478,29 +510,52 @@ class Publicacion:
             "pendientes": self.pendientes,
         }
 
+    # ---- stored as a snapshot (instantaneas.py) and read back, every field as it was ---------
+
+    def a_instantanea(self) -> dict:
+        """Everything, for JSON (unlike `como_dict`, a withheld table keeps its cells, which
+        are all null or marks, so the page and the CSV read back exactly what they had)."""
+        return {"anio": self.anio, "granularidad": self.granularidad,
+                "ambito": [self.ambito.tipo, self.ambito.clave, self.ambito.nombre],
+                "umbral": self.umbral, "columnas": self.columnas, "resumen": self.resumen,
+                "cuadros": {clave: [vars(c) for c in cuadros] for clave, cuadros in self.cuadros.items()},
+                "indicadores": self.indicadores, "pendientes": self.pendientes, "medianas": self.medianas}
+
+    @classmethod
+    def de_instantanea(cls, datos: dict) -> Publicacion:
+        def pares(lista):
+            return [tuple(par) for par in lista]
+
+        return cls(
+            datos["anio"], datos["granularidad"], Ambito(*datos["ambito"]), datos["umbral"],
+            pares(datos["columnas"]), datos["resumen"],
+            {clave: [Cuadro(**{**c, "filas": pares(c["filas"]), "columnas": pares(c["columnas"])})
+                     for c in cuadros] for clave, cuadros in datos["cuadros"].items()},
+            datos["indicadores"], datos["pendientes"], datos["medianas"])
+
 
 def _valor(celda: Celda | None, k: int):
     return None if celda is None else celda.publicar(k)
 
 
-def _serie(calculo: Calculo) -> tuple[list, object]:
+def _serie(calculo: Calculo, granularidad: str) -> tuple[list, object]:
     """The measure's own time series, in the chosen granularity, and its total."""
     p, k = calculo.p, calculo.k
-    if p.granularidad == "anio":
+    if granularidad == "anio":
         return [_valor(calculo.total, k)], _valor(calculo.total, k)
-    if p.granularidad == "trimestre":
+    if granularidad == "trimestre":
         return [_valor(calculo.serie_trimestres.celdas[t], k) for t in p.trimestres], _valor(calculo.total, k)
     return ([_valor(serie.celdas[m], k) for i, serie in enumerate(calculo.series_meses)
              for m in p.meses_de(i)], _valor(calculo.total, k))
 
 
-def _filas_por_periodo(calculo: Calculo, dimension: str, categorias: list[str]):
+def _filas_por_periodo(calculo: Calculo, dimension: str, categorias: list[str], granularidad: str):
     """Rows (categories) x periods of the chosen granularity, with retained flag."""
     p, k = calculo.p, calculo.k
-    if p.granularidad == "anio":
+    if granularidad == "anio":
         anual = calculo.anual(dimension)
         return [[_valor(anual.celdas[c], k)] for c in categorias], anual.retenida
-    if p.granularidad == "trimestre":
+    if granularidad == "trimestre":
         tabla = calculo.por_trimestre(dimension)
         return [[_valor(tabla.celdas[c, t], k) for t in p.trimestres] for c in categorias], tabla.retenida
     # A quarter whose months can't be protected shows its cells as null ("—"); the others stay.
@@ -526,26 +581,26 @@ def _anotar(cuadros: list[Cuadro]) -> list[Cuadro]:
     return cuadros
 
 
-def cuadros_estado(calculo: Calculo) -> list[Cuadro]:
-    medida, p, k = calculo.medida, calculo.p, calculo.k
-    columnas = p.columnas()
+def cuadros_estado(calculo: Calculo, granularidad: str) -> list[Cuadro]:
+    medida, k = calculo.medida, calculo.k
+    columnas = Periodos(calculo.p.anio, granularidad).columnas()
     cuadros = []
     if not medida.multiple:
-        serie, total = _serie(calculo)
+        serie, total = _serie(calculo, granularidad)
         cuadros.append(Cuadro(f"{medida.clave}.periodo", f"{medida.titulo} por periodo", None,
                               [("total", "Total")], columnas, [serie], totales_fila=[total]))
     for dimension in medida.dimensiones:
         categorias = calculo.categorias(dimension)
         anual = calculo.anual(dimension)
         claves = [c for c in categorias if calculo.mostrar(dimension, anual.celdas[c].valor, c)]
-        celdas, retenido = _filas_por_periodo(calculo, dimension, claves)
-        totales_fila = None if p.granularidad == "anio" else [_valor(anual.celdas[c], k) for c in claves]
+        celdas, retenido = _filas_por_periodo(calculo, dimension, claves, granularidad)
+        totales_fila = None if granularidad == "anio" else [_valor(anual.celdas[c], k) for c in claves]
         if medida.multiple:
             totales_columna = total = None
-        elif p.granularidad == "anio":
+        elif granularidad == "anio":
             totales_columna, total = [_valor(calculo.total, k)], None
         else:
-            totales_columna, total = _serie(calculo)
+            totales_columna, total = _serie(calculo, granularidad)
         cuadro = Cuadro(f"{medida.clave}.{dimension}", f"{medida.titulo} por {DIMENSIONES[dimension].lower()}",
                         dimension, [(c, categorias[c]) for c in claves], columnas, celdas,
                         totales_fila, totales_columna, total, retenido or anual.retenida)
@@ -557,7 +612,7 @@ def cuadros_estado(calculo: Calculo) -> list[Cuadro]:
     return cuadros
 
 
-def cuadros_ambito(calculo: Calculo, ambito: Ambito) -> list[Cuadro]:
+def cuadros_ambito(calculo: Calculo, ambito: Ambito, granularidad: str) -> list[Cuadro]:
     """A municipality's or an institution's view: one row of each state table."""
     medida, p, k = calculo.medida, calculo.p, calculo.k
     dimension_ambito = ambito.tipo
@@ -567,10 +622,11 @@ def cuadros_ambito(calculo: Calculo, ambito: Ambito) -> list[Cuadro]:
     cuadros = []
     clave = ambito.clave
     if not medida.multiple:
-        celdas, retenido = _filas_por_periodo(calculo, dimension_ambito, [clave])
+        celdas, retenido = _filas_por_periodo(calculo, dimension_ambito, [clave], granularidad)
         total = _valor(calculo.anual(dimension_ambito).celdas[clave], k)
         cuadro = Cuadro(f"{medida.clave}.periodo", f"{medida.titulo} por periodo", None,
-                        [(clave, ambito.nombre)], p.columnas(), celdas, totales_fila=[total],
+                        [(clave, ambito.nombre)], Periodos(p.anio, granularidad).columnas(), celdas,
+                        totales_fila=[total],
                         retenido=retenido)
         if dimension_ambito == "municipio" and medida.clave == "casos" and clave in municipios():
             cuadro.tasas = [_tasa(total, municipios()[clave].mujeres)]
@@ -601,7 +657,7 @@ def _mediana(grupo: tuple[int, float] | None, umbral: int, unidad: str):
     return round(horas / 24 if unidad == "días" else horas, 1)
 
 
-def medianas(anio: int, ambito: Ambito, umbral: int) -> list[dict]:
+def medianas(anio: int, ambito: Ambito, umbral: int, instituciones: dict[str, str] | None = None) -> list[dict]:
     """Each median's total and its groups, for the state or within one scope. Groups are
     shown only where the scope allows (a municipality's page never lists institutions)."""
     resultado = []
@@ -615,7 +671,7 @@ def medianas(anio: int, ambito: Ambito, umbral: int) -> list[dict]:
             if dimension == ambito.tipo or (ambito.tipo != "estado" and dimension in ("municipio", "institucion")):
                 continue
             grupos = consultas.medianas(clave, dimension, anio, filtro)
-            categorias = _categorias_dimension(dimension)
+            categorias = _categorias_dimension(dimension, instituciones)
             claves = [c for c in categorias if c in grupos]
             resultado.append({
                 "clave": f"{clave}.{dimension}", "titulo": f"{titulo} por {DIMENSIONES[dimension].lower()}",
@@ -631,27 +687,69 @@ def _porcentaje(parte, todo):
     return None
 
 
-def publicar(anio: int, granularidad: str, ambito: Ambito, umbral: int) -> Publicacion:
+@contextmanager
+def sin_recolector_de_ciclos():
+    """The tables of a year are some hundred thousand small objects that hold no reference
+    cycles (reference counting frees them): while they are built, Python's cycle collector
+    would walk them, and every other object of the process, again and again for nothing
+    (up to a third of the Python time of a year, measured, depending on when it happens
+    to run). The same for the dashboard's page (vistas.py). It runs again right after; a
+    cycle made meanwhile waits for its next pass."""
+    activo = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if activo:
+            gc.enable()
+
+
+class Anio:
+    """Every measure of one year, protected together with its review: the same tables for
+    every page of the year (the state, a municipality, an institution) in every
+    granularity, so several publications of a year can share one computation (pass it to
+    `publicar`). Medians depend on the scope: computed once per scope."""
+
+    def __init__(self, anio: int, umbral: int):
+        self.anio, self.umbral = anio, umbral
+        self.instituciones = consultas.instituciones()  # once per publication
+        periodos = Periodos(anio, "mes")  # the tables do not depend on the granularity
+        with sin_recolector_de_ciclos():
+            self.calculos = {clave: Calculo.revisado(medida, periodos, umbral, self.instituciones)
+                             for clave, medida in MEDIDAS.items()}
+        self._medianas: dict = {}
+
+    def medianas(self, ambito: Ambito) -> list[dict]:
+        clave = (ambito.tipo, ambito.clave)
+        if clave not in self._medianas:
+            self._medianas[clave] = medianas(self.anio, ambito, self.umbral, self.instituciones)
+        return self._medianas[clave]
+
+
+def publicar(anio: int, granularidad: str, ambito: Ambito, umbral: int, calculado: Anio | None = None
+             ) -> Publicacion:
     from casos.estadisticas import indicadores
 
-    periodos = Periodos(anio, granularidad)
-    publicacion = Publicacion(anio, granularidad, ambito, umbral, periodos.columnas())
+    calculado = calculado if calculado is not None else Anio(anio, umbral)
+    if (calculado.anio, calculado.umbral) != (anio, umbral):
+        raise ValueError("El cálculo es de otro año o de otro umbral.")
+    publicacion = Publicacion(anio, granularidad, ambito, umbral, Periodos(anio, granularidad).columnas())
     for clave, medida in MEDIDAS.items():
-        calculo = Calculo.revisado(medida, periodos, umbral)
+        calculo = calculado.calculos[clave]
         if calculo.retenida:
             publicacion.cuadros[clave] = []
             publicacion.resumen[clave] = _valor(calculo.total, umbral)
             continue
         if ambito.tipo == "estado":
-            publicacion.cuadros[clave] = _anotar(cuadros_estado(calculo))
+            publicacion.cuadros[clave] = _anotar(cuadros_estado(calculo, granularidad))
             total = None if medida.multiple else _valor(calculo.total, umbral)
         else:
-            publicacion.cuadros[clave] = _anotar(cuadros_ambito(calculo, ambito))
+            publicacion.cuadros[clave] = _anotar(cuadros_ambito(calculo, ambito, granularidad))
             total = (None if medida.multiple or ambito.tipo not in medida.dimensiones
                      else _valor(calculo.anual(ambito.tipo).celdas[ambito.clave], umbral))
         if not medida.multiple:
             publicacion.resumen[clave] = total
-    publicacion.medianas = medianas(anio, ambito, umbral)
+    publicacion.medianas = calculado.medianas(ambito)
     publicacion.indicadores = indicadores.disponibles(publicacion)
     publicacion.pendientes = indicadores.pendientes()
     return publicacion

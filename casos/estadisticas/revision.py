@@ -31,19 +31,19 @@ class Sistema:
         self.ecuaciones: list[tuple[tuple, object]] = []
 
     def ver(self, clave, celda: Celda) -> None:
-        if celda.estado == PUBLICADA:
+        estado = celda.estado
+        if estado == PUBLICADA:
             self.publicado[clave] = celda.valor
             return
-        if celda.estado == PRIMARIA:
+        if estado == PRIMARIA:
             cota = (1, self.k - 1)
-        elif celda.estado == COMPLEMENTARIA:
+        elif estado == COMPLEMENTARIA:
             cota = (self.k, math.inf)
         else:
             cota = (0, math.inf)
         previa = self.cotas.get(clave, (0, math.inf))
         self.cotas[clave] = (max(previa[0], cota[0]), min(previa[1], cota[1]))
-        if celda.estado in (PRIMARIA, COMPLEMENTARIA) or (
-                celda.estado == RETENIDA and 0 < celda.valor < self.k):
+        if estado in (PRIMARIA, COMPLEMENTARIA) or (estado == RETENIDA and 0 < celda.valor < self.k):
             self.sensibles.add(clave)
 
     def suma(self, partes, total) -> None:
@@ -51,43 +51,75 @@ class Sistema:
 
     def fijadas(self) -> set:
         """Sensitive cells whose interval narrows to a single value."""
-        cotas = dict(self.cotas)
+        numero: dict = {}  # unknown -> its index in `bajos` and `altos`
+        bajos: list = []
+        altos: list = []
+        for clave, (bajo, alto) in self.cotas.items():
+            numero[clave] = len(bajos)
+            bajos.append(bajo)
+            altos.append(alto)
+        publicado = self.publicado
         ecuaciones = []
         for partes, total in self.ecuaciones:
-            terminos = [(p, 1) for p in partes] + [(total, -1)]
-            constante = -sum(c * self.publicado[p] for p, c in terminos if p in self.publicado)
-            libres = [(p, c) for p, c in terminos if p in cotas]
+            # sum(partes) - total == 0: the published terms move to the right-hand side.
+            constante = 0
+            libres = []
+            for p in partes:
+                if p in publicado:
+                    constante -= publicado[p]
+                if p in numero:
+                    libres.append((numero[p], 1))
+            if total in publicado:
+                constante += publicado[total]
+            if total in numero:
+                libres.append((numero[total], -1))
             if libres:
                 ecuaciones.append((libres, constante))
+        # An equation is evaluated again only once a bound in it has changed since its last
+        # evaluation (by another equation or by itself): otherwise it would narrow nothing,
+        # so skipping it changes neither the result nor the passes it takes.
+        de_la_incognita: list[list[int]] = [[] for _ in bajos]
+        for i, (libres, _) in enumerate(ecuaciones):
+            for p, _c in libres:
+                de_la_incognita[p].append(i)
+        pendiente = [True] * len(ecuaciones)
+        inf, ceil, floor = math.inf, math.ceil, math.floor
         for _ in range(MAX_PASADAS):
             cambio = False
-            for libres, constante in ecuaciones:
+            for i, (libres, constante) in enumerate(ecuaciones):
+                if not pendiente[i]:
+                    continue
+                pendiente[i] = False
                 # sum(c * x) over the unknowns == constante; the range of each c * x:
-                rangos = []
-                for p, c in libres:
-                    lo, hi = cotas[p]
-                    rangos.append((lo, hi) if c > 0 else (-hi, -lo))
-                bajos = [r[0] for r in rangos]
-                altos = [r[1] for r in rangos]
-                inf_bajo = sum(1 for b in bajos if b == -math.inf)
-                inf_alto = sum(1 for a in altos if a == math.inf)
-                suma_bajo = sum(b for b in bajos if b != -math.inf)
-                suma_alto = sum(a for a in altos if a != math.inf)
+                rangos = [(bajos[p], altos[p]) if c > 0 else (-altos[p], -bajos[p]) for p, c in libres]
+                inf_bajo = inf_alto = 0
+                suma_bajo = suma_alto = 0
+                for lo_c, hi_c in rangos:
+                    if lo_c == -inf:
+                        inf_bajo += 1
+                    else:
+                        suma_bajo += lo_c
+                    if hi_c == inf:
+                        inf_alto += 1
+                    else:
+                        suma_alto += hi_c
                 for (p, c), (lo_c, hi_c) in zip(libres, rangos):
                     # c*x_p == constante - (the others): bounds from the others' bounds.
-                    otros_alto = (math.inf if inf_alto - (hi_c == math.inf) > 0
-                                  else suma_alto - (hi_c if hi_c != math.inf else 0))
-                    otros_bajo = (-math.inf if inf_bajo - (lo_c == -math.inf) > 0
-                                  else suma_bajo - (lo_c if lo_c != -math.inf else 0))
+                    otros_alto = (inf if inf_alto - (hi_c == inf) > 0
+                                  else suma_alto - (hi_c if hi_c != inf else 0))
+                    otros_bajo = (-inf if inf_bajo - (lo_c == -inf) > 0
+                                  else suma_bajo - (lo_c if lo_c != -inf else 0))
                     bajo, alto = constante - otros_alto, constante - otros_bajo
                     if c < 0:
                         bajo, alto = -alto, -bajo
-                    lo, hi = cotas[p]
-                    nuevo = (max(lo, math.ceil(bajo)) if bajo != -math.inf else lo,
-                             min(hi, math.floor(alto)) if alto != math.inf else hi)
-                    if nuevo != (lo, hi):
-                        cotas[p] = nuevo
+                    lo, hi = bajos[p], altos[p]
+                    nuevo_lo = max(lo, ceil(bajo)) if bajo != -inf else lo
+                    nuevo_hi = min(hi, floor(alto)) if alto != inf else hi
+                    if nuevo_lo != lo or nuevo_hi != hi:
+                        bajos[p], altos[p] = nuevo_lo, nuevo_hi
                         cambio = True
+                        for j in de_la_incognita[p]:
+                            pendiente[j] = True
             if not cambio:
                 break
-        return {p for p in self.sensibles if cotas[p][0] >= cotas[p][1]}
+        return {p for p in self.sensibles if bajos[numero[p]] >= altos[numero[p]]}

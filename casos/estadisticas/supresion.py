@@ -53,7 +53,7 @@ def marca_primaria(umbral: int) -> str:
     return f"<{umbral}"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Celda:
     valor: int
     estado: str = PUBLICADA
@@ -83,26 +83,53 @@ def primaria(valor: int, umbral: int) -> Celda:
     return Celda(valor, PRIMARIA if 0 < valor < umbral else PUBLICADA)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Arista:
     u: Hashable
     v: Hashable
     signo: int  # +1: an inner cell; -1: a total (it leaves the line instead of entering it)
     celda: Celda
+    iu: int = 0  # the lines' numbers in their network, for the searches
+    iv: int = 0
 
 
 @dataclass
 class Red:
-    """The cells of one table as edges between its lines."""
+    """The cells of one table as edges between its lines.
+
+    While a network is protected its cells only ever become suppressed, never published
+    again, and their counts never change. So the residual arcs are built once and then kept
+    up to date: those of the suppressed cells (`_suprimidas`) gain a cell's arcs when it is
+    suppressed; those of suppressed and candidate cells (`_con_candidatas`, for `_liberar`)
+    never change at all, only a cell's cost drops to 0 once suppressed. That is why every
+    change of a state in here goes through `_suprimir`."""
 
     umbral: int
     aristas: list[_Arista] = field(default_factory=list)
     # Lines whose suppressed totals must stay connected through inner cells: (line, lines a
     # connecting path may not cross).
     familias: list[tuple[Hashable, frozenset]] = field(default_factory=list)
+    _numeros: dict = field(default_factory=dict, repr=False)  # line -> its number
+    _suprimidas_: list | None = field(default=None, repr=False)
+    _candidatas_: list | None = field(default=None, repr=False)
+    _lineas_: dict | None = field(default=None, repr=False)
 
     def agregar(self, u, v, signo: int, celda: Celda) -> None:
-        self.aristas.append(_Arista(u, v, signo, celda))
+        self._agregar(u, v, self.linea(u), self.linea(v), signo, celda)
+
+    def linea(self, linea: Hashable) -> int:
+        """The number of a line (a vertex), given in order of appearance."""
+        numeros = self._numeros
+        return numeros.setdefault(linea, len(numeros))
+
+    def _agregar(self, u, v, iu: int, iv: int, signo: int, celda: Celda) -> None:
+        self.aristas.append(_Arista(u, v, signo, celda, iu, iv))
+        self._suprimidas_ = self._candidatas_ = self._lineas_ = None
+
+    def _suprimir(self, arista: _Arista, estado: str) -> None:
+        arista.celda.estado = estado
+        if self._suprimidas_ is not None:
+            self._agregar_arcos(self._suprimidas_, arista, None)
 
     # ---- bounds and residual arcs ----------------------------------------------------------
 
@@ -131,25 +158,36 @@ class Red:
         celda = arista.celda
         return celda.candidata and celda.estado == PUBLICADA and celda.valor >= self.umbral
 
-    def _arcos(self, con_candidatas: bool, excluida: _Arista | None = None):
-        """Adjacency: vertex -> [(next vertex, cost, edge)]. Suppressed cells cost nothing;
-        a published candidate costs about its count (see `_costo`)."""
-        arcos: dict = {}
-        for arista in self.aristas:
-            if arista is excluida:
-                continue
-            if arista.celda.suprimida:
-                costo, estado = 0, None
-            elif con_candidatas and self._es_candidata(arista):
-                costo, estado = self._costo(arista.celda), COMPLEMENTARIA
-            else:
-                continue
-            adelante, atras = self._movimientos(arista, estado)
-            if adelante:
-                arcos.setdefault(arista.u, []).append((arista.v, costo, arista))
-            if atras:
-                arcos.setdefault(arista.v, []).append((arista.u, costo, arista))
-        return arcos
+    def _agregar_arcos(self, arcos: list[list], arista: _Arista, estado: str | None, costo: int = 0) -> None:
+        adelante, atras = self._movimientos(arista, estado)
+        if adelante:
+            arcos[arista.iu].append((arista.iv, costo, arista))
+        if atras:
+            arcos[arista.iv].append((arista.iu, costo, arista))
+
+    def _suprimidas(self) -> list[list]:
+        """line number -> [(next line, 0, edge)]: the arcs of the suppressed cells."""
+        if self._suprimidas_ is None:
+            arcos: list[list] = [[] for _ in self._numeros]
+            for arista in self.aristas:
+                if arista.celda.estado in SUPRIMIDAS:
+                    self._agregar_arcos(arcos, arista, None)
+            self._suprimidas_ = arcos
+        return self._suprimidas_
+
+    def _con_candidatas(self) -> list[list]:
+        """line number -> [(next line, cost if published, edge)]: the arcs of the suppressed
+        cells and of the candidates (as complements), in the order of the cells. Built after
+        the primary cells are marked: from then on, only candidates are suppressed."""
+        if self._candidatas_ is None:
+            arcos: list[list] = [[] for _ in self._numeros]
+            for arista in self.aristas:
+                if arista.celda.estado in SUPRIMIDAS:
+                    self._agregar_arcos(arcos, arista, None)
+                elif self._es_candidata(arista):
+                    self._agregar_arcos(arcos, arista, COMPLEMENTARIA, self._costo(arista.celda))
+            self._candidatas_ = arcos
+        return self._candidatas_
 
     @staticmethod
     def _camino(arcos, origen, destino, prohibidos=frozenset()) -> list[_Arista] | None:
@@ -183,44 +221,103 @@ class Red:
                     heapq.heappush(cola, (nuevo, orden, siguiente))
         return None
 
+    @staticmethod
+    def _camino_mas_barato(arcos: list[list], origen: int, destino: int,
+                           excluida: _Arista) -> list[_Arista] | None:
+        """`_camino` over `_con_candidatas`, without one edge; a suppressed cell costs 0.
+        The same pops, pushes and ties as `_camino` on the arcs `_arcos` built."""
+        distancia = [math.inf] * len(arcos)
+        distancia[origen] = 0
+        previo: list = [None] * len(arcos)
+        orden = 0
+        cola = [(0, orden, origen)]
+        sacar, poner, suprimidas = heapq.heappop, heapq.heappush, SUPRIMIDAS
+        while cola:
+            costo, _, vertice = sacar(cola)
+            if vertice == destino:
+                camino = []
+                while vertice != origen:
+                    vertice, arista = previo[vertice]
+                    camino.append(arista)
+                return camino[::-1]
+            if costo > distancia[vertice]:
+                continue
+            for siguiente, peso, arista in arcos[vertice]:
+                if arista is excluida:
+                    continue
+                nuevo = costo if arista.celda.estado in suprimidas else costo + peso
+                if nuevo < distancia[siguiente]:
+                    distancia[siguiente] = nuevo
+                    previo[siguiente] = (vertice, arista)
+                    orden += 1
+                    poner(cola, (nuevo, orden, siguiente))
+        return None
+
+    @staticmethod
+    def _camino_sin_costo(arcos: list[list], origen: int, destino: int,
+                          excluida: _Arista) -> list[_Arista] | None:
+        """A path over arcs that all cost nothing, avoiding one edge. Any path will do (see
+        `proteger`): the last line found is followed first, which reaches the other end of
+        a cell sooner than breadth-first search in tables of many rows."""
+        if origen == destino:
+            return []
+        previo: list = [None] * len(arcos)
+        previo[origen] = (origen, None)
+        pila = [origen]
+        while pila:
+            vertice = pila.pop()
+            for siguiente, _peso, arista in arcos[vertice]:
+                if previo[siguiente] is not None or arista is excluida:
+                    continue
+                previo[siguiente] = (vertice, arista)
+                if siguiente == destino:
+                    camino = []
+                    while siguiente != origen:
+                        siguiente, paso = previo[siguiente]
+                        camino.append(paso)
+                    return camino[::-1]
+                pila.append(siguiente)
+        return None
+
     # ---- the algorithm ---------------------------------------------------------------------
 
     def movible(self, arista: _Arista) -> list[_Arista] | None:
         """A directed cycle of suppressed cells through this one, or None if it is pinned."""
-        arcos = self._arcos(False, excluida=arista)
+        arcos = self._suprimidas()
         adelante, atras = self._movimientos(arista)
-        for puede, origen, destino in ((adelante, arista.v, arista.u), (atras, arista.u, arista.v)):
+        for puede, origen, destino in ((adelante, arista.iv, arista.iu), (atras, arista.iu, arista.iv)):
             if puede:
-                camino = self._camino(arcos, origen, destino)
+                camino = self._camino_sin_costo(arcos, origen, destino, arista)
                 if camino is not None:
                     return [arista, *camino]
         return None
 
-    def _liberar(self, arista: _Arista) -> bool:
-        """Suppress the cheapest published cells that put this one on a cycle."""
-        arcos = self._arcos(True, excluida=arista)
+    def _liberar(self, arista: _Arista) -> list[_Arista] | None:
+        """Suppress the cheapest published cells that put this one on a cycle; that cycle,
+        or None if there is none."""
+        arcos = self._con_candidatas()
         adelante, atras = self._movimientos(arista)
         mejor, mejor_costo = None, math.inf
-        for puede, origen, destino in ((adelante, arista.v, arista.u), (atras, arista.u, arista.v)):
+        for puede, origen, destino in ((adelante, arista.iv, arista.iu), (atras, arista.iu, arista.iv)):
             if not puede:
                 continue
-            camino = self._camino(arcos, origen, destino)
+            camino = self._camino_mas_barato(arcos, origen, destino, arista)
             if camino is not None:
                 costo = sum(self._costo(a.celda) for a in camino if not a.celda.suprimida)
                 if costo < mejor_costo:
                     mejor, mejor_costo = camino, costo
         if mejor is None:
-            return False
+            return None
         for a in mejor:
             if not a.celda.suprimida:
-                a.celda.estado = COMPLEMENTARIA
-        return True
+                self._suprimir(a, COMPLEMENTARIA)
+        return [arista, *mejor]
 
     def _conectar(self) -> bool | None:
         """Join the suppressed totals of each family through inner cells. True if it
         suppressed something, False if nothing was needed, None if impossible."""
         for linea, prohibidos in self.familias:
-            de_la_linea = [a for a in self.aristas if linea in (a.u, a.v)]
+            de_la_linea = self._de_la_linea(linea)
             if any(a.celda.estado == LIBRE for a in de_la_linea):
                 continue  # a line with an unpublished cell states no equation to protect
             # The grand total is left out: paths through it would move the other family too.
@@ -238,9 +335,20 @@ class Red:
                 return None
             for a in mejor:
                 if not a.celda.suprimida:
-                    a.celda.estado = COMPLEMENTARIA
+                    self._suprimir(a, COMPLEMENTARIA)
             return True
         return False
+
+    def _de_la_linea(self, linea) -> list[_Arista]:
+        """The cells of a line, in order (the cells of a network never change)."""
+        if self._lineas_ is None:
+            lineas: dict = {}
+            for a in self.aristas:
+                lineas.setdefault(a.u, []).append(a)
+                if a.v != a.u:
+                    lineas.setdefault(a.v, []).append(a)
+            self._lineas_ = lineas
+        return self._lineas_.get(linea, [])
 
     def _componente(self, inicio, prohibidos) -> set:
         vecinos: dict = {}
@@ -277,8 +385,10 @@ class Red:
         for arista in self.aristas:
             celda = arista.celda
             if celda.candidata and celda.estado == PUBLICADA and 0 < celda.valor < self.umbral:
-                celda.estado = PRIMARIA
-        verificadas: set[int] = set()
+                self._suprimir(arista, PRIMARIA)
+        if not any(a.celda.estado in PROTEGIDAS for a in self.aristas):
+            return None  # nothing hidden, nothing to protect (and `_conectar` finds nothing)
+        verificadas: set[int] = self._movibles()
         while True:
             cambio = False
             for arista in self.aristas:
@@ -286,13 +396,17 @@ class Red:
                     continue
                 ciclo = self.movible(arista)
                 if ciclo is None:
-                    if not self._liberar(arista):
+                    # The cycle the new cells close (`movible` would find one too; which
+                    # one is checked changes nothing, see below).
+                    ciclo = self._liberar(arista)
+                    if ciclo is None:
                         return arista
                     cambio = True
-                    ciclo = self.movible(arista)
-                    if ciclo is None:  # cannot happen: the new cells close a cycle
-                        return arista
-                # Every cell on a feasible cycle moves with it: all of them are safe.
+                # Every cell on a feasible cycle moves with it: all of them are safe. And a
+                # cell only ever becomes suppressed here, never published again, so a cell
+                # that can move now can move at the end: it is not checked again. (So the
+                # cells suppressed, and in which order, depend only on which cells can move
+                # when checked, never on the cycle found for them.)
                 verificadas.update(id(a) for a in ciclo)
             conectado = self._conectar()
             if conectado is None:
@@ -300,9 +414,140 @@ class Red:
             if not (cambio or conectado):
                 return None
 
+    def _movibles(self) -> set[int]:
+        """Ids of suppressed cells that can move now, found all at once (most of them, at
+        the start, before any search): in the strongly connected components of the arcs of
+        the suppressed cells,
+        - a cell that moves one way only (u -> v) can move iff u and v are in the same
+          component: a shortest path back from v to u never leaves u, so it never uses the
+          cell's own arc;
+        - a cell that moves both ways can if it lies on a cycle of such cells (it is not a
+          bridge of their undirected graph): that cycle, walked one way, moves it.
+        Cells not found here (a two-way cell that is such a bridge) are searched one by one
+        by `proteger`, so which cells can move is decided exactly either way."""
+        n = len(self._numeros)
+        arcos: list[list] = [[] for _ in range(n)]
+        dobles: list[list] = [[] for _ in range(n)]
+        unico: list[_Arista] = []
+        k = self.umbral
+        for arista in self.aristas:  # `_movimientos` of each suppressed cell, inlined
+            celda = arista.celda
+            estado = celda.estado
+            if estado not in SUPRIMIDAS:
+                continue
+            x = celda.valor
+            if estado == PRIMARIA:
+                sube, baja = x + 1 <= k - 1, x - 1 >= 1
+            elif estado == COMPLEMENTARIA:
+                sube, baja = True, x - 1 >= k
+            else:
+                sube, baja = True, x - 1 >= 0
+            adelante, atras = (sube, baja) if arista.signo > 0 else (baja, sube)
+            iu, iv = arista.iu, arista.iv
+            if adelante:
+                arcos[iu].append((iv, 0, arista))
+            if atras:
+                arcos[iv].append((iu, 0, arista))
+            if adelante and atras:
+                dobles[iu].append((iv, arista))
+                dobles[iv].append((iu, arista))
+            elif adelante or atras:
+                unico.append(arista)
+        self._suprimidas_ = arcos
+        componente = _componentes_fuertes(arcos)
+        movibles = {id(a) for a in unico if componente[a.iu] == componente[a.iv]}
+        puentes = _puentes(dobles)
+        for vecinos in dobles:
+            for _, arista in vecinos:
+                if id(arista) not in puentes:
+                    movibles.add(id(arista))
+        return movibles
+
     def fijadas(self) -> list[_Arista]:
         """Suppressed cells that are still pinned (an audit; empty after `proteger`)."""
         return [a for a in self.aristas if a.celda.estado in PROTEGIDAS and self.movible(a) is None]
+
+
+def _componentes_fuertes(arcos: list[list]) -> list[int]:
+    """Line number -> number of its strongly connected component (Tarjan, iterative)."""
+    n = len(arcos)
+    indice = [-1] * n
+    bajo = [0] * n
+    componente = [-1] * n
+    en_pila = [False] * n
+    pila: list[int] = []
+    contador = 0
+    for raiz in range(n):
+        if indice[raiz] >= 0:
+            continue
+        indice[raiz] = bajo[raiz] = contador
+        contador += 1
+        pila.append(raiz)
+        en_pila[raiz] = True
+        trabajo = [(raiz, iter(arcos[raiz]))]
+        while trabajo:
+            vertice, salidas = trabajo[-1]
+            for siguiente, _peso, _arista in salidas:
+                if indice[siguiente] < 0:
+                    indice[siguiente] = bajo[siguiente] = contador
+                    contador += 1
+                    pila.append(siguiente)
+                    en_pila[siguiente] = True
+                    trabajo.append((siguiente, iter(arcos[siguiente])))
+                    break
+                if en_pila[siguiente] and indice[siguiente] < bajo[vertice]:
+                    bajo[vertice] = indice[siguiente]
+            else:
+                trabajo.pop()
+                if trabajo:
+                    padre = trabajo[-1][0]
+                    if bajo[vertice] < bajo[padre]:
+                        bajo[padre] = bajo[vertice]
+                if bajo[vertice] == indice[vertice]:
+                    while True:
+                        miembro = pila.pop()
+                        en_pila[miembro] = False
+                        componente[miembro] = vertice
+                        if miembro == vertice:
+                            break
+    return componente
+
+
+def _puentes(vecinos: list[list]) -> set[int]:
+    """Ids of the edges that are bridges of an undirected multigraph given as line number
+    -> [(line number, edge)]; of two parallel edges neither is a bridge. Iterative."""
+    n = len(vecinos)
+    indice = [-1] * n
+    bajo = [0] * n
+    puentes: set[int] = set()
+    contador = 0
+    for raiz in range(n):
+        if indice[raiz] >= 0 or not vecinos[raiz]:
+            continue
+        indice[raiz] = bajo[raiz] = contador
+        contador += 1
+        trabajo = [(raiz, None, iter(vecinos[raiz]))]
+        while trabajo:
+            vertice, llegada, salidas = trabajo[-1]
+            for siguiente, arista in salidas:
+                if arista is llegada:
+                    continue
+                if indice[siguiente] < 0:
+                    indice[siguiente] = bajo[siguiente] = contador
+                    contador += 1
+                    trabajo.append((siguiente, arista, iter(vecinos[siguiente])))
+                    break
+                if indice[siguiente] < bajo[vertice]:
+                    bajo[vertice] = indice[siguiente]
+            else:
+                trabajo.pop()
+                if trabajo:
+                    padre = trabajo[-1][0]
+                    if bajo[vertice] < bajo[padre]:
+                        bajo[padre] = bajo[vertice]
+                    if bajo[vertice] > indice[padre]:
+                        puentes.add(id(llegada))
+    return puentes
 
 
 # ---- tables --------------------------------------------------------------------------------
@@ -326,7 +571,7 @@ class Tabla1D:
             for celda in tabla.celdas.values():
                 if 0 < celda.valor < umbral:
                     celda.estado = PRIMARIA
-        elif tabla.red().proteger() is not None:
+        elif _algo_que_proteger(tabla.celdas.values(), (total,), umbral) and tabla.red().proteger() is not None:
             tabla.retenida = True
             for celda in tabla.celdas.values():
                 celda.estado = RETENIDA
@@ -339,6 +584,17 @@ class Tabla1D:
         if self.total is not None:
             red.agregar("linea", "resto", -1, self.total)
         return red
+
+
+def _algo_que_proteger(celdas: Iterable[Celda], totales: Iterable[Celda], umbral: int) -> bool:
+    """Whether `Red.proteger` would have anything to do: a small count to mark, or a cell
+    already hidden. Without either it changes nothing, so its network is not even built
+    (most tables of a year at State scale)."""
+    for celda in celdas:
+        if celda.estado in PROTEGIDAS or (celda.candidata and celda.estado == PUBLICADA
+                                          and 0 < celda.valor < umbral):
+            return True
+    return any(celda.estado in PROTEGIDAS for celda in totales)
 
 
 FILA_TOTAL, COLUMNA_TOTAL = ("fila", "*total*"), ("columna", "*total*")
@@ -390,6 +646,9 @@ class Tabla2D:
         """Suppress; where a cell can't be protected even so (two "<10" adding up to a
         published 18 are both 9), withhold the inner cells of one of its lines ("—") and go
         on. Withholding only removes information, so what was protected stays protected."""
+        if not _algo_que_proteger(self.celdas.values(), (*self.totales_fila.values(),
+                                  *self.totales_columna.values(), self.total), self.umbral):
+            return
         while (fallida := self.red().proteger()) is not None:
             fila, columna = fallida.u, fallida.v
             en_fila = [] if fila == FILA_TOTAL else [self.celdas[fila[1], c] for c in self.columnas]
@@ -406,12 +665,23 @@ class Tabla2D:
 
     def red(self) -> Red:
         red = Red(self.umbral)
+        # Each line's key and number made once, not once per cell: tables have thousands.
+        filas = {f: ("fila", f) for f in self.filas}
+        columnas = {c: ("columna", c) for c in self.columnas}
+        numero = {}
         for (f, c), celda in self.celdas.items():
-            red.agregar(("fila", f), ("columna", c), +1, celda)
+            u, v = filas[f], columnas[c]
+            iu = numero.get(u)
+            if iu is None:
+                iu = numero[u] = red.linea(u)
+            iv = numero.get(v)
+            if iv is None:
+                iv = numero[v] = red.linea(v)
+            red._agregar(u, v, iu, iv, +1, celda)
         for f, celda in self.totales_fila.items():
-            red.agregar(("fila", f), COLUMNA_TOTAL, -1, celda)
+            red.agregar(filas.get(f, ("fila", f)), COLUMNA_TOTAL, -1, celda)
         for c, celda in self.totales_columna.items():
-            red.agregar(FILA_TOTAL, ("columna", c), -1, celda)
+            red.agregar(FILA_TOTAL, columnas.get(c, ("columna", c)), -1, celda)
         red.agregar(FILA_TOTAL, COLUMNA_TOTAL, +1, self.total)
         bordes = frozenset({FILA_TOTAL, COLUMNA_TOTAL})
         red.familias = [(COLUMNA_TOTAL, bordes), (FILA_TOTAL, bordes)]
