@@ -34,7 +34,7 @@ test-sqlite: venv
 test-postgresql: venv postgresql
 	$(BIN)/python -m pytest --bd=postgresql
 
-## The benchmark of BENCHMARKS.md (PostgreSQL and Redis on 127.0.0.1; 25-40 minutes).
+## The benchmark of BENCHMARKS.md (PostgreSQL and Redis on 127.0.0.1; about 25 minutes).
 ## ESCENARIOS=sqlite-10k,pg-10k picks scenarios; DURACION=S the seconds of each test.
 bench: venv postgresql
 	@$(BIN)/python -m tests.rendimiento $(if $(ESCENARIOS),--escenarios $(ESCENARIOS)) \
