@@ -1,5 +1,6 @@
-"""Master-key rotation in batches (casos/cripto/rotacion.py): every key re-wrapped, batch by
-batch, including one wrapped with the old version by a laggard process while it runs."""
+"""Master-key rotation in batches (casos/cripto/rotacion.py): a walk over the primary key with
+one UPDATE per batch, still a compare-and-set per row, and a second pass for any key wrapped
+with an old version behind the cursor meanwhile."""
 
 from __future__ import annotations
 
@@ -35,10 +36,28 @@ def test_la_rotacion_por_lotes_reenvuelve_todo_y_se_lee(app, cuentas):
     assert all(db.session.get(Caso, i).victima.nombre == datos_de_caso().nombre for i in ids)
 
 
-def test_una_clave_vieja_escrita_durante_la_rotacion_tambien_se_reenvuelve(app, cuentas):
+def test_el_lote_no_pisa_un_cambio_concurrente(app, cuentas):
+    """A case shredded after its batch was read keeps no key: the UPDATE compares versions."""
+    triturado, otro = _casos(cuentas, 2)
+    llavero.agregar_version(Path(app.config["RUTA_CLAVES"]))
+    activo = llavero_actual(recargar=True)
+    filas = {c.id: c.dek_envuelta for c in db.session.query(Caso)}
+    servicios.eliminar_datos_personales(db.session.get(Caso, triturado))
+    db.session.commit()
+
+    cambios = [(i, 1, sobres.envolver_dek(sobres.desenvolver_dek(filas[i], str(i), activo), str(i), activo))
+               for i in (triturado, otro)]
+    rotacion._guardar(Caso.__table__, cambios, activo.activa)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Caso, triturado).dek_envuelta is None
+    assert _version(otro) == 2
+
+
+def test_una_clave_vieja_detras_del_cursor_se_reenvuelve_en_otra_pasada(app, cuentas):
     _casos(cuentas, 4)
     llavero.agregar_version(Path(app.config["RUTA_CLAVES"]))
-    rezagado = uuid.UUID(int=1)  # sorts before every other id
+    rezagado = uuid.UUID(int=1)  # sorts before every other id: behind the cursor at once
     dek = sobres.nueva_dek()
 
     def otro_proceso_sin_releer_las_claves(_n):

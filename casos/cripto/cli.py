@@ -27,7 +27,7 @@ def _a_la_bitacora(accion: str) -> None:
 
 
 @claves.command("rotar")
-@click.option("--lote", default=2000, show_default=True, help="Claves de datos por transacción.")
+@click.option("--lote", default=5000, show_default=True, help="Claves de datos por transacción.")
 def rotar(lote: int):
     """Añade una versión de la clave maestra y re-envuelve todas las claves de datos.
 
