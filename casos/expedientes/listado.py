@@ -165,11 +165,11 @@ def pagina(usuaria, filtros: Filtros) -> Pagina:
                               Caso.proxima_valoracion, Caso.creado_en, Caso.dek_envuelta,
                               Caso.datos_eliminados_en),
                     lazyload(Caso.institucion)))
-    filas = db.session.scalars(consulta.order_by(*orden).limit(POR_PAGINA + 1)).unique().all()
-    for caso in filas:
+    casos = db.session.scalars(consulta.order_by(*orden).limit(POR_PAGINA + 1)).unique().all()
+    for caso in casos:
         if caso.victima is not None:
             # The name's key is its case's: tell the row whose case it is, which the eager
             # load leaves unset, so decrypting it does not go through a lazy load per row.
             set_committed_value(caso.victima, "caso", caso)
-    siguiente = _cursor(filas[POR_PAGINA - 1]) if len(filas) > POR_PAGINA else None
-    return Pagina(filas[:POR_PAGINA], siguiente)
+    siguiente = _cursor(casos[POR_PAGINA - 1]) if len(casos) > POR_PAGINA else None
+    return Pagina(casos[:POR_PAGINA], siguiente)
