@@ -281,3 +281,12 @@ def test_mientras_otro_proceso_calcula_se_sirven_las_cifras_anteriores(con_insta
         otro_proceso.scalar(sa.select(sa.func.pg_advisory_unlock(numero)))
         otro_proceso.commit()
     assert gestora.get(ruta).status_code == 200 and calculos.veces == 2
+
+
+@pytest.mark.parametrize("anio", ["1800", "99999", "dos mil"])
+def test_el_comando_rechaza_un_anio_fuera_de_rango_sin_guardar_nada(con_instantaneas, anio):
+    resultado = con_instantaneas.test_cli_runner().invoke(args=["estadisticas", "actualizar", "--anio", anio])
+    assert resultado.exit_code == 2
+    assert "--anio" in resultado.output
+    assert "Traceback" not in resultado.output
+    assert _filas() == []

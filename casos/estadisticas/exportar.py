@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from flask import Response, current_app
 
-from casos.bd import ahora
+from casos.bd import hoy_local
 from casos.catalogos import municipios
 from casos.estadisticas import consultas, instantaneas
 from casos.estadisticas.instantaneas import Instantanea
@@ -41,7 +41,7 @@ class Consulta:
     @classmethod
     def de_args(cls, args) -> Consulta:
         """Unknown values are refused with a message, never passed on."""
-        actual = ahora().astimezone(consultas.zona()).year
+        actual = hoy_local().year
         consulta = cls(anio=actual)
         errores = consulta.errores
         anio = (args.get("anio") or "").strip()

@@ -30,13 +30,11 @@ def _anual(publicacion, cuadro: str, fila: str):
     return None
 
 
-def revaloraciones_a_tiempo(publicacion) -> dict:
-    total = publicacion.resumen.get("revaloraciones")
-    a_tiempo = _anual(publicacion, "revaloraciones.cumplimiento", "a_tiempo")
-    porcentaje = (round(100 * a_tiempo / total, 1)
-                  if isinstance(a_tiempo, int) and isinstance(total, int) and total else None)
-    return {"clave": "revaloraciones_a_tiempo", "titulo": "Revaloraciones de riesgo hechas a tiempo",
-            "valor": a_tiempo, "de": total, "porcentaje": porcentaje}
+def _porcentaje(parte, todo) -> float | None:
+    """The share, only of two published counts (a withheld one is a string, or None)."""
+    if isinstance(parte, int) and isinstance(todo, int) and todo:
+        return round(100 * parte / todo, 1)
+    return None
 
 
 def _parte_de(clave: str, titulo: str, cuadro: str, fila: str, medida: str):
@@ -44,10 +42,13 @@ def _parte_de(clave: str, titulo: str, cuadro: str, fila: str, medida: str):
     def indicador(publicacion) -> dict:
         total = publicacion.resumen.get(medida)
         parte = _anual(publicacion, cuadro, fila)
-        porcentaje = (round(100 * parte / total, 1)
-                      if isinstance(parte, int) and isinstance(total, int) and total else None)
-        return {"clave": clave, "titulo": titulo, "valor": parte, "de": total, "porcentaje": porcentaje}
+        return {"clave": clave, "titulo": titulo, "valor": parte, "de": total,
+                "porcentaje": _porcentaje(parte, total)}
     return indicador
+
+
+revaloraciones_a_tiempo = _parte_de("revaloraciones_a_tiempo", "Revaloraciones de riesgo hechas a tiempo",
+                                    "revaloraciones.cumplimiento", "a_tiempo", "revaloraciones")
 
 
 def ordenes_emitidas(publicacion) -> dict:
@@ -56,9 +57,8 @@ def ordenes_emitidas(publicacion) -> dict:
     partes = [_anual(publicacion, "ordenes.emision", f) for f in ("en_4_horas", "fuera_de_plazo")]
     valor = sum(partes) if all(isinstance(p, int) for p in partes) else None
     total = publicacion.resumen.get("ordenes")
-    porcentaje = round(100 * valor / total, 1) if valor is not None and isinstance(total, int) and total else None
     return {"clave": "ordenes_emitidas", "titulo": "Órdenes de protección emitidas", "valor": valor,
-            "de": total, "porcentaje": porcentaje}
+            "de": total, "porcentaje": _porcentaje(valor, total)}
 
 
 def _mediana(clave: str, titulo: str, mediana: str):

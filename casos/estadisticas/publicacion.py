@@ -681,12 +681,6 @@ def medianas(anio: int, ambito: Ambito, umbral: int, instituciones: dict[str, st
     return resultado
 
 
-def _porcentaje(parte, todo):
-    if isinstance(parte, int) and isinstance(todo, int) and todo:
-        return round(100 * parte / todo, 1)
-    return None
-
-
 @contextmanager
 def sin_recolector_de_ciclos():
     """The tables of a year are some hundred thousand small objects that hold no reference
