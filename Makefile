@@ -6,7 +6,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
 
-.PHONY: run test lint test-sqlite test-postgresql postgresql venv limpiar bench
+.PHONY: run test lint test-sqlite test-postgresql test-fechas postgresql venv limpiar bench
 
 venv: $(VENV)/.instalado
 
@@ -22,8 +22,15 @@ run: venv
 	$(BIN)/flask --app wsgi demo --casos 300
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
-## The whole suite, on SQLite and then on PostgreSQL, after the linter.
-test: lint test-sqlite test-postgresql
+# Each test starts at a pinned instant (tests/reloj.py). The tests marked `reloj` (their data
+# or expectations depend on today) run again at these: 1 January, 31 December, a quarter's
+# last day, 29 February, and 23:30 in Mexico City (already the next day in UTC).
+FECHAS_DE_PRUEBA := 2027-01-01T09:00:00-06:00 2026-12-31T12:00:00-06:00 \
+  2027-03-31T17:00:00-06:00 2028-02-29T12:00:00-06:00 2027-06-30T23:30:00-06:00
+
+## The whole suite, on SQLite and then on PostgreSQL, after the linter; then, on each engine,
+## the date-dependent tests at every date of FECHAS_DE_PRUEBA.
+test: lint test-sqlite test-postgresql test-fechas
 
 lint: venv
 	$(BIN)/ruff check .
@@ -33,6 +40,12 @@ test-sqlite: venv
 
 test-postgresql: venv postgresql
 	$(BIN)/python -m pytest --bd=postgresql
+
+test-fechas: venv postgresql
+	@set -e; for bd in sqlite postgresql; do for fecha in $(FECHAS_DE_PRUEBA); do \
+	  echo "== pruebas con fecha: $$bd, $$fecha"; \
+	  $(BIN)/python -m pytest -q -m reloj --bd=$$bd --fecha=$$fecha; \
+	done; done
 
 ## The benchmark of BENCHMARKS.md (PostgreSQL and Redis on 127.0.0.1; about 25 minutes).
 ## ESCENARIOS=sqlite-10k,pg-10k picks scenarios; DURACION=S the seconds of each test.

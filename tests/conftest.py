@@ -27,6 +27,9 @@ from casos import create_app
 from casos.cripto import llavero
 from casos.extensiones import db
 
+# The suite's pinned clock (tests/reloj.py) is a plugin loaded by pytest.ini (`-p tests.reloj`).
+from tests.reloj import hoy_en_mexico
+
 PG_POR_DEFECTO = "postgresql://postgres@127.0.0.1:5432/test"
 CONTRASENA = "una frase de prueba bastante larga"
 SECRETO_TOTP = "KRSXG5DTMVRXEZLUORSXG5DTMVRXEZLU"  # synthetic, for the test accounts only
@@ -352,7 +355,7 @@ def como(app, cuentas):
 
 def datos_de_caso(**cambios):
     """A synthetic intake (no real person): every encrypted field filled with a canary."""
-    from datetime import date
+    from datetime import timedelta
 
     from casos.expedientes.servicios import DatosAgresor, DatosIntake, DatosNna
 
@@ -362,7 +365,7 @@ def datos_de_caso(**cambios):
         lengua_indigena="Náhuatl", discapacidad="Ninguna", nacionalidad="Mexicana",
         nna=[DatosNna("Hija Sintetica Uno", 7, True)],
         agresores=[DatosAgresor("Agresor Sintetico Canario", "pareja", True, True)],
-        fecha_hechos=date(2026, 11, 1), lugar_hechos="Domicilio ficticio",
+        fecha_hechos=hoy_en_mexico() - timedelta(days=30), lugar_hechos="Domicilio ficticio",
         narrativa="Relato canario sintetico: hechos inventados para pruebas.",
         tipos=["fisica", "psicologica"], modalidades=["familiar"], autoriza_canalizar=True,
         tipos_institucion=["cjm", "salud"], datos_compartibles=["identidad", "hechos"],

@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import re
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -28,23 +29,28 @@ CANARIOS = ("Canaria", "Xochitl", "Pruebasintetica", "PEMA850101MZSRRN02", "4929
             "Calle Ficticia", "Relato canario", "Agresor Sintetico", "Hija Sintetica",
             "Domicilio ficticio")
 DIA = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{4}\b")
+pytestmark = pytest.mark.reloj  # a seed over the last two years
 PAQUETE = Path(__file__).resolve().parent.parent / "casos" / "estadisticas"
 
 
 @pytest.fixture
 def sembrado(app):
-    """Demo accounts, 150 synthetic cases, and canary cases whose every field is a marker."""
+    """Demo accounts, 150 synthetic cases over the last two years, and canary cases whose
+    every field is a marker. Returns last year: the seed covers all of it whatever today is
+    (on 1 January this year holds a day), so what its dashboard can publish is the same."""
     demo.sembrar()
     sembrar_casos(150, semilla=7)
     from casos.cuentas.modelos import Usuaria
 
     capturista = db.session.scalar(sa.select(Usuaria).where(Usuaria.correo == "capturista@cjm.demo"))
-    hoy = ahora().astimezone(consultas.zona()).date()
+    anio = ahora().astimezone(consultas.zona()).year - 1
+    registrado = datetime(anio, 6, 15, 18, tzinfo=timezone.utc)
     for _ in range(3):
-        caso = registrar_caso(capturista, datos_de_caso(fecha_hechos=hoy))
-        registrar_valoracion(caso, capturista, {}, None, None)
+        caso = registrar_caso(capturista, datos_de_caso(fecha_hechos=registrado.date()))
+        caso.creado_en = registrado
+        registrar_valoracion(caso, capturista, {}, None, None).creada_en = registrado
     db.session.commit()
-    return hoy.year
+    return anio
 
 
 @pytest.fixture

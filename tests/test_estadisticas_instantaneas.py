@@ -24,6 +24,8 @@ from casos.extensiones import db
 from tests.conftest import crear_institucion, crear_usuaria, datos_de_caso
 from tests.test_estadisticas import DIA
 
+pytestmark = pytest.mark.reloj  # the current year's snapshots
+
 VIGENCIA = 10
 
 

@@ -28,6 +28,8 @@ from casos.transiciones import servicios as transiciones
 from tests.conftest import crear_institucion, crear_usuaria, datos_de_caso
 from tests.test_estadisticas import _celdas, _sin_datos_personales
 
+pytestmark = pytest.mark.reloj  # indicators by month and year of today's data
+
 K = 10
 H = timedelta(hours=1)
 

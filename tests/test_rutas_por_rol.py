@@ -8,7 +8,6 @@ from the single policy in casos/acceso.py, and GET requests must leave the data 
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -29,6 +28,7 @@ from tests.conftest import (
     entrar,
     token_csrf,
 )
+from tests.reloj import hoy_en_mexico
 
 IDENTIDADES = ("anonima", "capturista", "supervisora", "gestora", "admin",
                "capturista_b", "supervisora_b")
@@ -87,7 +87,7 @@ def objetos(app, cuentas):
     borrador = guardar_borrador(cuentas[AUTORA], None, {"nombre": ["Borrador sintético"]})
     # A referral to a third institution, so institution B has no business with any of it.
     canalizacion = canalizaciones.solicitar(caso, cuentas[AUTORA], destino=otra, servicios=["medica"],
-                                            motivo="Sintético", hoy=date.today())
+                                            motivo="Sintético", hoy=hoy_en_mexico())
     orden = ordenes.registrar_solicitud(caso, cuentas[AUTORA], tipo="administrativa",
                                         autoridad="ministerio_publico", medidas=["otra"],
                                         solicitada_en=ahora(), notas=None)

@@ -42,7 +42,7 @@ from casos.extensiones import db
 
 # Part of every key: a change to what a publication holds (a new measure, another table)
 # makes the stored ones unusable at once instead of after they expire.
-FORMATO = 1
+FORMATO = 2  # 2: a breakdown that cannot be published shows the year instead
 
 log = logging.getLogger(__name__)
 _TABLA = InstantaneaEstadistica.__table__

@@ -571,6 +571,8 @@ def _tasa(valor, mujeres: int):
     return None if valor is None else valor
 
 
+NOTA_SOLO_ANIO = {g: f"Cifras del año: el desglose por {n} no es publicable sin exponer a nadie."
+                  for g, n in (("mes", "mes"), ("trimestre", "trimestre"))}
 NOTA_RETENIDAS = "«—»: no publicable, cifras demasiado pequeñas para desglosarse en ese trimestre."
 
 
@@ -594,20 +596,30 @@ def cuadros_estado(calculo: Calculo, granularidad: str) -> list[Cuadro]:
         anual = calculo.anual(dimension)
         claves = [c for c in categorias if calculo.mostrar(dimension, anual.celdas[c].valor, c)]
         celdas, retenido = _filas_por_periodo(calculo, dimension, claves, granularidad)
-        totales_fila = None if granularidad == "anio" else [_valor(anual.celdas[c], k) for c in claves]
+        # A breakdown by month or quarter that can't be published gives way to the year's own
+        # table, published anyway in the year view: the reader keeps the year's figures (and
+        # the rate per 100,000 women) instead of "Cuadro no publicable", and learns nothing new.
+        propia = granularidad
+        if retenido and granularidad != "anio" and not anual.retenida:
+            propia = "anio"
+            celdas, retenido = _filas_por_periodo(calculo, dimension, claves, propia)
+        totales_fila = None if propia == "anio" else [_valor(anual.celdas[c], k) for c in claves]
         if medida.multiple:
             totales_columna = total = None
-        elif granularidad == "anio":
+        elif propia == "anio":
             totales_columna, total = [_valor(calculo.total, k)], None
         else:
             totales_columna, total = _serie(calculo, granularidad)
         cuadro = Cuadro(f"{medida.clave}.{dimension}", f"{medida.titulo} por {DIMENSIONES[dimension].lower()}",
-                        dimension, [(c, categorias[c]) for c in claves], columnas, celdas,
-                        totales_fila, totales_columna, total, retenido or anual.retenida)
+                        dimension, [(c, categorias[c]) for c in claves],
+                        columnas if propia == granularidad else Periodos(calculo.p.anio, propia).columnas(),
+                        celdas, totales_fila, totales_columna, total, retenido or anual.retenida,
+                        nota="" if propia == granularidad else NOTA_SOLO_ANIO[granularidad])
         if dimension == "municipio" and medida.clave == "casos":
             cuadro.tasas = [_tasa(_valor(anual.celdas[c], k), municipios()[c].mujeres)
                             if c in municipios() else None for c in claves]
-            cuadro.nota = "Tasa anual por cada 100 000 mujeres del municipio (Censo 2020)."
+            cuadro.nota = " ".join(filter(None, (
+                cuadro.nota, "Tasa anual por cada 100 000 mujeres del municipio (Censo 2020).")))
         cuadros.append(cuadro)
     return cuadros
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -20,12 +20,13 @@ from casos.expedientes.modelos import Borrador, Caso
 from casos.expedientes.servicios import registrar_caso
 from casos.extensiones import db
 from tests.conftest import datos_de_caso, entrar, enviar, errores_del_campo, token_csrf
+from tests.reloj import hoy_en_mexico
 
 EQUIVOCADA = "frase equivocada de prueba"
 INTAKE = {
     "nombre": "Canaria Sintetica Limites", "municipio": "32056", "fecha_nacimiento": "1985-01-01",
     "nna-0-nombre": "", "agresores-0-relacion": "expareja", "municipio_hechos": "32010",
-    "fecha_hechos": (date.today() - timedelta(days=7)).isoformat(),
+    "fecha_hechos": (hoy_en_mexico() - timedelta(days=7)).isoformat(),
     "narrativa": "Relato sintético.", "tipos": ["fisica"], "modalidades": ["familiar"],
     "autoriza_canalizar": "y", "tipos_institucion": ["cjm"], "datos_compartibles": ["hechos"],
 }
@@ -84,7 +85,7 @@ def test_editar_una_cuenta_no_toca_bloqueo_ni_segundo_factor(app, cuentas, como)
 def test_responder_una_canalizacion_solo_cambia_su_estado(app, cuentas, como):
     caso = registrar_caso(cuentas["capturista"], datos_de_caso())
     canalizacion = canalizaciones.solicitar(caso, cuentas["capturista"], destino=cuentas.institucion_b,
-                                            servicios=["juridica"], motivo="Sintético", hoy=date.today())
+                                            servicios=["juridica"], motivo="Sintético", hoy=hoy_en_mexico())
     db.session.commit()
     antes = _recargar(Canalizacion, canalizacion.id)
     fijos = (antes.caso_id, antes.origen_id, antes.destino_id, antes.creada_por_id, antes.creada_en)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,6 +22,7 @@ from casos.cuentas.modelos import Institucion, Usuaria
 from casos.expedientes.riesgo import instrumento
 from casos.extensiones import db
 from tests.conftest import enviar
+from tests.reloj import hoy_en_mexico
 
 CARGA = 'Zq <script>alert(1)</script> "><img src=x onerror=alert(1)> {{7*7}} {% debug %}'
 ESCAPADA = str(escape(CARGA))
@@ -38,7 +39,7 @@ INTAKE = {
     "municipio": "32056", "fecha_nacimiento": "1985-01-01", "telefono": "4929990001",
     "telefono_seguro": "4929990002", "nunca_llamar_casa": "y", "nna-0-edad": "7",
     "agresores-0-relacion": "expareja", "municipio_hechos": "32010",
-    "fecha_hechos": (date.today() - timedelta(days=7)).isoformat(),
+    "fecha_hechos": (hoy_en_mexico() - timedelta(days=7)).isoformat(),
     "tipos": ["fisica"], "modalidades": ["familiar"], "autoriza_canalizar": "y",
     "tipos_institucion": ["cjm", "salud"], "datos_compartibles": ["identidad", "hechos"],
 }
