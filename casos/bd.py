@@ -9,6 +9,8 @@ from sqlalchemy import CheckConstraint, DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
+from flujos import FLUJOS
+
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
@@ -78,6 +80,12 @@ class FechaUTC(TypeDecorator):
 def solo_valores_de(columna: str, catalogo) -> CheckConstraint:
     """A CHECK that keeps a categorical column within its catalogue (named after the column)."""
     return CheckConstraint(f"{columna} IN ({', '.join(repr(v) for v in catalogo)})", name=columna)
+
+
+def solo_estados_de(flujo: str) -> CheckConstraint:
+    """A CHECK that keeps `estado` within the states of the workflow `flujo` of flujos/ (the
+    table's name): ck_<tabla>_estado. A state added there needs a migration that replaces it."""
+    return solo_valores_de("estado", FLUJOS[flujo].estados)
 
 
 def ahora() -> datetime:

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casos.bd import FechaUTC, ahora
+from casos.bd import FechaUTC, ahora, solo_estados_de
 from casos.cripto.campos import Cifrado, CifradoPorCaso
 from casos.extensiones import db
 
@@ -14,6 +14,7 @@ from casos.extensiones import db
 class Canalizacion(CifradoPorCaso, db.Model):
     __tablename__ = "canalizacion"
     __table_args__ = (
+        solo_estados_de("canalizacion"),
         Index("ix_canalizacion_destino_estado", "destino_id", "estado"),
         Index("ix_canalizacion_origen_estado", "origen_id", "estado"),
     )

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casos.bd import FechaUTC, ahora, solo_valores_de
+from casos.bd import FechaUTC, ahora, solo_estados_de, solo_valores_de
 from casos.catalogos import (
     MODALIDADES,
     NIVELES_RIESGO,
@@ -35,6 +35,7 @@ class Caso(ConDEK, db.Model):
 
     __tablename__ = "caso"
     __table_args__ = (
+        solo_estados_de("caso"),
         solo_valores_de("nivel_riesgo", NIVELES_RIESGO),
         # Keyset pagination of the case list: newest first within an institution, and the
         # same within one state (the list's state filter; a rare state scanned every case).
@@ -231,6 +232,7 @@ class Consentimiento(db.Model):
 class ValoracionRiesgo(CifradoPorCaso, db.Model):
     __tablename__ = "valoracion_riesgo"
     __table_args__ = (
+        solo_estados_de("valoracion_riesgo"),
         solo_valores_de("nivel_calculado", NIVELES_RIESGO),
         solo_valores_de("nivel", NIVELES_RIESGO),
     )

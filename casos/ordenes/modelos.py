@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casos.bd import FechaUTC, ahora, solo_valores_de
+from casos.bd import FechaUTC, ahora, solo_estados_de, solo_valores_de
 from casos.catalogos import AUTORIDADES_ORDEN, TIPOS_ORDEN
 from casos.cripto.campos import Cifrado, CifradoPorCaso
 from casos.extensiones import db
@@ -15,6 +15,7 @@ from casos.extensiones import db
 class OrdenProteccion(CifradoPorCaso, db.Model):
     __tablename__ = "orden_proteccion"
     __table_args__ = (
+        solo_estados_de("orden_proteccion"),
         solo_valores_de("tipo", TIPOS_ORDEN),
         solo_valores_de("autoridad", AUTORIDADES_ORDEN),
         # An order in force always has its issue and expiry dates.

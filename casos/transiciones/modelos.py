@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casos.bd import FechaUTC, ahora
+from casos.bd import FechaUTC, ahora, solo_estados_de
 from casos.cripto.campos import Cifrado, CifradoPorCaso
 from casos.extensiones import db
 
@@ -42,6 +42,7 @@ class SolicitudAprobacion(CifradoPorCaso, db.Model):
 
     __tablename__ = "solicitud_aprobacion"
     __table_args__ = (
+        solo_estados_de("solicitud_aprobacion"),
         Index("ix_solicitud_institucion_estado", "institucion_id", "estado"),
         # At most one pending request per entity and move, even if two people ask at once.
         Index("uq_solicitud_pendiente", "entidad_id", "evento", unique=True,
