@@ -2,10 +2,12 @@
 
 import traceback
 
-from flask import render_template, request
+from flask import flash, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from casos.acceso.objetos import Rechazo
+from casos.cripto.campos import DatosEliminados
 from casos.extensiones import db
 
 MENSAJES = {
@@ -13,6 +15,8 @@ MENSAJES = {
     403: ("Acceso denegado", "Su cuenta no tiene permiso para esta acción."),
     404: ("No encontrado", "La página que busca no existe o no está disponible para su cuenta."),
     405: ("Método no permitido", "Esta dirección no acepta esa acción."),
+    410: ("Datos eliminados", "Los datos personales de este caso fueron eliminados. "
+                              "Solo se conservan sus datos estadísticos."),
     413: ("Datos demasiado grandes", "Lo que envió excede el tamaño permitido."),
     429: ("Demasiados intentos", "Hizo demasiados intentos en poco tiempo. Espere un minuto e intente de nuevo."),
     500: ("Error del sistema", "Ocurrió un error. No se guardó ningún cambio parcial; intente de nuevo."),
@@ -32,6 +36,22 @@ def registrar(app):
     def csrf_invalido(_error):
         return _pagina(400, "El formulario caducó o no es válido. Vuelva a la página, "
                             "recárguela y envíe de nuevo.")
+
+    @app.errorhandler(Rechazo)
+    def rechazado(error):
+        # Seen but not allowed this way: a form goes back to the object's page and says why;
+        # a page answers 403 with the reason.
+        db.session.rollback()
+        if request.method not in ("GET", "HEAD") and error.volver:
+            flash(error.mensaje, "error")
+            return redirect(error.volver)
+        return _pagina(403, error.mensaje)
+
+    @app.errorhandler(DatosEliminados)
+    def eliminado(_error):
+        # Erased by an admin while she worked: never a 500, never a partial save.
+        db.session.rollback()
+        return _pagina(410)
 
     @app.errorhandler(HTTPException)
     def http(error):

@@ -41,9 +41,9 @@ def extensiones(app: Flask) -> None:
     if not getattr(db.session, "_auditoria_registrada", False):  # one process, several apps in tests
         from sqlalchemy import event
 
-        from casos.transiciones.servicios import auditar_al_confirmar, descartar_pendientes
+        from casos.auditoria.servicios import descartar_pendientes, escribir_pendientes
 
-        event.listen(db.session, "before_commit", auditar_al_confirmar)
+        event.listen(db.session, "before_commit", escribir_pendientes)
         event.listen(db.session, "after_rollback", descartar_pendientes)
         db.session._auditoria_registrada = True
 
@@ -92,7 +92,7 @@ def blueprints(app: Flask) -> None:
     from casos.expedientes.vistas import bp as expedientes
     from casos.inicio import bp as inicio
     from casos.ordenes.vistas import bp as ordenes
-    from casos.pendientes import bp as pendientes
+    from casos.pendientes.vistas import bp as pendientes
     from casos.salud import bp as salud
     from casos.transiciones.vistas import bp as flujo
 
@@ -148,6 +148,8 @@ def cabeceras(app: Flask) -> None:
 def plantillas(app: Flask) -> None:
     from casos import catalogos
     from casos.expedientes.listado import ESTADOS, ORDENES, POR_PAGINA
+    from flujos.aprobacion import PROPUESTA
+    from flujos.canalizacion import EN_ESPERA_DE_RESPUESTA
 
     zona = ZoneInfo(app.config["ZONA_HORARIA"])
 
@@ -169,6 +171,8 @@ def plantillas(app: Flask) -> None:
         municipios=catalogos.municipios, opciones_municipio=catalogos.opciones_municipio,
         ESTADOS_CASO=ESTADOS, ORDENES=ORDENES, POR_PAGINA=POR_PAGINA,
         puede=acceso.puede,
+        # Workflow states are named in flujos/ alone; templates test membership of its sets.
+        EN_ESPERA_DE_RESPUESTA=EN_ESPERA_DE_RESPUESTA, PROPUESTA=PROPUESTA,
     )
 
     @app.context_processor
@@ -181,7 +185,7 @@ def cli(app: Flask) -> None:
     from casos.auditoria.cli import auditoria
     from casos.cli import registrar
     from casos.cripto.cli import claves
-    from casos.pendientes import comando as pendientes
+    from casos.pendientes.cli import comando as pendientes
 
     registrar(app)
     app.cli.add_command(claves)

@@ -8,6 +8,10 @@ from flujos.base import CASO, RECEPTORA, Flujo, Transicion
 
 # While in these states the receiving institution may open the case.
 VIGENTES = frozenset({"aceptada", "atendida"})
+# While in these states the receiving institution reads, on the referral, what the woman
+# consented to share: to decide on it (enviada) and to serve her (aceptada, atendida). In any
+# other state it keeps a record without personal data.
+COMPARTEN = frozenset({"enviada", "aceptada", "atendida"})
 # While in these states the referral waits for the receiving institution's answer.
 EN_ESPERA_DE_RESPUESTA = frozenset({"enviada"})
 

@@ -15,7 +15,7 @@ import re
 import threading
 import uuid
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -30,6 +30,7 @@ from casos.expedientes.riesgo import instrumento
 from casos.expedientes.servicios import registrar_caso
 from casos.extensiones import db
 from tests.conftest import CONTRASENA, datos_de_caso, entrar, enviar, token_csrf
+from tests.reloj import hoy_en_mexico
 from tests.test_intake import CURP, NARRATIVA, NOMBRE, formulario
 
 MIGRACION = (Path(__file__).resolve().parent.parent / "migrations" / "versions"
@@ -152,7 +153,7 @@ def _sesion_de_una_capturista(app, como, cuentas) -> uuid.UUID:
     borrador_id = enviar(c, "/casos/borradores/guardar", {
         "nombre": NOMBRE, "curp": CURP, "narrativa": NARRATIVA, "borrador_id": ""},
         pagina="/casos/nuevo").get_json()["borrador_id"]
-    assert c.get(f"/casos/nuevo?borrador={borrador_id}").status_code == 200
+    assert c.get(f"/casos/nuevo/{borrador_id}").status_code == 200
     assert enviar(c, "/casos/duplicados", {"curp": CURP, "nombre": NOMBRE},
                   pagina="/casos/nuevo").status_code == 200
     registro = enviar(c, "/casos/nuevo", formulario(borrador_id=borrador_id))
@@ -184,7 +185,7 @@ def test_cada_accion_de_la_capturista_deja_su_evento(app, como, cuentas):
     # Every page she opened counts, also those the test opens to take a form's CSRF token.
     assert acciones(EventoAuditoria.usuaria_id == ella.id) == [
         "sesion.entrar", "borrador.guardar", "borrador.abrir", "duplicados.consultar",
-        "caso.registrar",
+        "caso.registrar", "borrador.descartar",  # the draft she registered it from is gone
         "caso.ver", "caso.ver", "valoracion.registrar",  # the assessment page, twice
         "caso.ver", "casos.listar",
         "casos.listar", "busqueda", "casos.listar", "busqueda",
@@ -295,6 +296,8 @@ def test_los_comandos_de_claves_y_cuentas_dejan_su_evento(app, runner, cuentas, 
     db.session.rollback()
     creada = db.session.scalar(sa.select(Usuaria.id).where(Usuaria.correo == "cli@prueba.mx"))
     assert [(e["accion"], e["usuaria_id"], e["origen"], e["objeto_id"]) for e in eventos()] == [
+        # The fixture's case, registered by the intake service outside any request.
+        ("caso.registrar", cuentas["capturista"].id, "cli", None),
         ("claves.rotar", None, "cli", None), ("claves.retirar", None, "cli", None),
         ("cuenta.crear", None, "cli", creada)]
     assert verificar(runner).exit_code == 0
@@ -350,7 +353,7 @@ def test_si_el_evento_no_se_escribe_el_cambio_tampoco(como, cuentas, caso, monke
     monkeypatch.undo()
     db.session.rollback()
     assert db.session.get(Caso, caso.id).consentimiento.revocado_en is None
-    assert acciones() == ["sesion.entrar"]
+    assert acciones() == ["caso.registrar", "sesion.entrar"]  # the fixture's, and her login
 
 
 def test_registrar_y_registrar_consulta_se_usan_donde_corresponde(app, runner):
@@ -538,6 +541,7 @@ def test_la_supervisora_ve_quien_abrio_el_caso_y_cuando(como, cuentas, caso):
     filas = re.findall(r"<tr>\s*<td>(\d+)</td>(.*?)</tr>", html, re.S)
     # Newest first: the capturista, the supervisora and the capturista again opened it.
     textos = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fila)) for _, fila in filas]
+    assert "Registró el caso" in textos.pop()  # the oldest: the fixture's registration
     assert len(textos) == 3
     assert "Persona supervisora" in textos[1] and "Supervisora" in textos[1]
     assert "Persona capturista" in textos[-1] and "Capturista" in textos[-1]
@@ -567,6 +571,7 @@ def test_los_accesos_de_un_caso_con_datos_eliminados_siguen_visibles(como, cuent
 
 # ---- the admin's audit log -----------------------------------------------------------------
 
+@pytest.mark.reloj  # filters by today and tomorrow in Mexico City
 def test_el_admin_consulta_la_bitacora_con_filtros(como, cuentas, caso):
     como("capturista").get(f"/casos/{caso.id}")
     como("supervisora_b").get("/casos/")
@@ -585,13 +590,15 @@ def test_el_admin_consulta_la_bitacora_con_filtros(como, cuentas, caso):
         return [int(n) for n in re.findall(r"<tr>\s*<td>(\d+)</td>", respuesta.get_data(as_text=True))]
 
     por_caso = secuencias(f"?caso_id={caso.id}")
-    assert [e["accion"] for e in eventos(EventoAuditoria.secuencia.in_(por_caso))] == ["caso.ver"]
+    assert [e["accion"] for e in eventos(EventoAuditoria.secuencia.in_(por_caso))] == [
+        "caso.registrar", "caso.ver"]
     por_cuenta = secuencias(f"?usuaria_id={cuentas['supervisora_b'].id}")
     assert {e["accion"] for e in eventos(EventoAuditoria.secuencia.in_(por_cuenta))} == {
         "sesion.entrar", "casos.listar"}
     assert secuencias("?accion=sesion.entrar") == sorted(
         (e["secuencia"] for e in eventos(EventoAuditoria.accion == "sesion.entrar")), reverse=True)
-    hoy, manana = date.today(), date.today() + timedelta(days=2)
+    hoy = hoy_en_mexico()
+    manana = hoy + timedelta(days=2)
     assert secuencias(f"?desde={manana}") == []
     assert len(secuencias(f"?desde={hoy - timedelta(days=1)}&hasta={manana}")) >= 5
     invalido = admin.get("/admin/auditoria?caso_id=no-es-un-id&accion=inventada").get_data(as_text=True)

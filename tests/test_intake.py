@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import timedelta
 from html import unescape
 from html.parser import HTMLParser
 
@@ -22,6 +22,9 @@ from casos.expedientes.modelos import Borrador, Caso, Nna
 from casos.expedientes.servicios import registrar_caso
 from casos.extensiones import db
 from tests.conftest import crear_usuaria, datos_de_caso, entrar, enviar, errores_del_campo
+from tests.reloj import hoy_en_mexico
+
+pytestmark = pytest.mark.reloj  # dates of the facts and of birth checked against today
 
 ALFABETO_CURP = "0123456789ABCDEFGHIJKLMN&OPQRSTUVWXYZ"
 
@@ -34,7 +37,7 @@ def con_digito(curp17: str) -> str:
 
 CURP = con_digito("PEMA850101MZSRRN0")  # born 1985-01-01
 CURP_OTRA = con_digito("GOLA900215MZSRPR0")  # born 1990-02-15
-HOY = date.today()
+HOY = hoy_en_mexico()  # at collection, on the suite's pinned clock
 HACE_UNA_SEMANA = (HOY - timedelta(days=7)).isoformat()
 NARRATIVA = "Relato canario Zafiro-7731: hechos inventados para las pruebas de captura."
 NOMBRE = "Canaria Xóchitl Pruebasintética"
@@ -256,7 +259,7 @@ def test_error_de_captura_en_espanol_junto_al_campo_sin_perder_nada(
     assert [str(b.id) for b in guardados] == [id_de_borrador(html)]
     assert guardados[0].datos.get("municipio") == [enviado["municipio"]]
     assert "Sus borradores sin terminar" in c.get("/casos/").get_data(as_text=True)
-    restaurado = c.get(f"/casos/nuevo?borrador={guardados[0].id}")
+    restaurado = c.get(f"/casos/nuevo/{guardados[0].id}")
     assert restaurado.status_code == 200
     assert faltantes(enviado, restaurado.get_data(as_text=True), excepto=no_mostrable) == {}
 
@@ -286,7 +289,7 @@ def test_corregir_y_registrar_usa_el_mismo_borrador_y_lo_borra(como, cuentas):
     respuesta = enviar(c, "/casos/nuevo", formulario(borrador_id=borrador_id))
     assert respuesta.status_code == 302
     assert total(Borrador) == 0 and total(Caso) == 1
-    assert c.get(f"/casos/nuevo?borrador={borrador_id}").status_code == 404
+    assert c.get(f"/casos/nuevo/{borrador_id}").status_code == 404
     assert "Sus borradores sin terminar" not in c.get("/casos/").get_data(as_text=True)
 
 
@@ -308,7 +311,7 @@ def test_autoguardado_crea_y_luego_actualiza_el_mismo_borrador(como, cuentas):
     assert segunda.get_json()["borrador_id"] == borrador_id
     assert total(Borrador) == 1
 
-    html = c.get(f"/casos/nuevo?borrador={borrador_id}").get_data(as_text=True)
+    html = c.get(f"/casos/nuevo/{borrador_id}").get_data(as_text=True)
     assert faltantes({"nombre": NOMBRE, "narrativa": NARRATIVA, "tipos": ["sexual", "vicaria"],
                       "nunca_llamar_casa": "y", "borrador_id": borrador_id}, html) == {}
     assert "Primer intento" not in html
@@ -345,7 +348,7 @@ def test_el_borrador_es_solo_de_su_autora(app, como, cuentas):
              "otra institución": como("capturista_b")}
     assert entrar(otras["misma institución"], companera).status_code == 302
     for quien, cliente in otras.items():
-        pagina = cliente.get(f"/casos/nuevo?borrador={borrador_id}")
+        pagina = cliente.get(f"/casos/nuevo/{borrador_id}")
         assert pagina.status_code == 404, quien
         assert NARRATIVA not in pagina.get_data(as_text=True)
         assert "Sus borradores sin terminar" not in cliente.get("/casos/").get_data(as_text=True), quien
@@ -371,13 +374,13 @@ def test_descartar_un_borrador(como, cuentas):
     assert total(Borrador) == 0
     lista = c.get(respuesta.location).get_data(as_text=True)
     assert "Borrador descartado." in lista and "Sus borradores sin terminar" not in lista
-    assert c.get(f"/casos/nuevo?borrador={borrador_id}").status_code == 404
+    assert c.get(f"/casos/nuevo/{borrador_id}").status_code == 404
 
 
 def test_borrador_con_identificador_invalido_es_404(como):
     c = como("capturista")
-    assert c.get("/casos/nuevo?borrador=no-es-un-uuid").status_code == 404
-    assert c.get(f"/casos/nuevo?borrador={uuid.uuid4()}").status_code == 404
+    assert c.get("/casos/nuevo/no-es-un-uuid").status_code == 404
+    assert c.get(f"/casos/nuevo/{uuid.uuid4()}").status_code == 404
 
 
 # ---- duplicates across institutions ---------------------------------------------------------

@@ -333,7 +333,7 @@ def test_la_curp_nunca_aparece_en_una_url(como, cuentas):
     borrador = enviar(c, "/casos/borradores/guardar", {"curp": curp}, pagina="/casos/nuevo")
     paginas = [error.get_data(as_text=True), borrador.get_data(as_text=True)]
     for ruta in (registro.location, f"/casos/{caso_id}", "/casos/", "/casos/nuevo",
-                 f"/casos/nuevo?borrador={borrador.get_json()['borrador_id']}"):
+                 f"/casos/nuevo/{borrador.get_json()['borrador_id']}"):
         respuesta = c.get(ruta)
         assert respuesta.status_code == 200, ruta
         paginas.append(respuesta.get_data(as_text=True))

@@ -264,7 +264,7 @@ def test_una_supervisora_no_aprueba_su_propia_solicitud(app, caso, cuentas, como
     solicitud = solicitud_de("cerrar")
     bandeja = supervisora.get("/aprobaciones/").get_data(as_text=True)
     # Her inbox shows it, without the form to resolve it…
-    assert "Usted hizo esta solicitud: otra supervisora debe resolverla." in bandeja
+    assert "Usted hizo esta solicitud: otra supervisora debe resolverla, o usted puede retirarla." in bandeja
     assert f'action="/aprobaciones/{solicitud.id}"' not in bandeja
     # …and a forged form, with the version another supervisora's inbox shows, is refused.
     colega = crear_usuaria("supervisora", cuentas.institucion_a)

@@ -34,6 +34,8 @@ from tests.test_movimientos_ilegales import (
     solicitud_de,
 )
 
+pytestmark = pytest.mark.reloj  # legal deadlines counted from now
+
 MX = ZoneInfo("America/Mexico_City")
 FORMATO = "%Y-%m-%dT%H:%M"
 NOMBRE = "Canaria Xochitl Pruebasintetica"  # datos_de_caso's canary
@@ -357,7 +359,7 @@ def test_una_canalizacion_sin_respuesta_se_ve_atrasada_en_ambas_instituciones(ca
     filas = pendientes(recibe)
     assert [(situacion(f), f[1]) for f in filas] == [("Atrasado", "Responder la canalización recibida")]
     # The receiver does not learn the woman's name from her to-do list.
-    assert filas[0][2] == "Caso de otra institución"
+    assert filas[0][2] == "Caso canalizado a su institución"
     assert NOMBRE not in recibe.get("/pendientes").get_data(as_text=True)
     assert "atrasada" in recibe.get("/canalizaciones/").get_data(as_text=True)
     assert "sin respuesta en plazo" in envia.get(f"/casos/{caso.id}").get_data(as_text=True)

@@ -38,6 +38,9 @@ ARGUMENTOS_DE_INSTITUCION = {"caso_id", "canalizacion_id", "orden_id", "solicitu
 # Arguments whose object belongs to one person (an intake draft): everyone else gets 404.
 ARGUMENTOS_DE_AUTORA = {"borrador_id"}
 AUTORA = "capturista"
+# Routes on an object of her institution that only its author may use (withdrawing her own
+# request): her colleagues see it, so they get 403 with the reason, not 404.
+SOLO_SU_AUTORA = {"flujo.retirar"}
 # Written on every request (the session row) or on every read by design (the audit trail of
 # who saw what): not a change of state made by a GET.
 TABLAS_VOLATILES = {"sesion", "evento_auditoria", "cabeza_auditoria"}
@@ -122,6 +125,8 @@ def _esperado(accion: str | None, identidad: str, regla) -> str:
         return "no_existe"
     if identidad != AUTORA and ARGUMENTOS_DE_AUTORA & set(regla.arguments):
         return "no_existe"
+    if identidad != AUTORA and regla.endpoint in SOLO_SU_AUTORA:
+        return "prohibido"
     return "permitido"
 
 

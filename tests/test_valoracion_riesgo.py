@@ -1,7 +1,9 @@
 """Risk assessment: the instrument is data (weights and thresholds in a JSON file), the levels
 follow the thresholds, and the page lets a professional raise the computed level with a reason
-but never lower it. Answers are stored encrypted; only the owning institution's case roles may
-assess.
+but never lower it. Every way of lowering a case's level (a level chosen below the computed
+one, or a re-assessment below the case's current level) is a proposal until a supervisora who
+is not its author approves it. Answers are stored encrypted; only the owning institution's case
+roles may assess.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from casos.expedientes.modelos import Caso, ValoracionRiesgo
 from casos.expedientes.servicios import registrar_caso
 from casos.extensiones import db
 from tests.conftest import datos_de_caso, enviar, errores_del_campo
+
+pytestmark = pytest.mark.reloj  # next re-assessment dates counted from now
 
 ARCHIVO = Path(casos.__file__).resolve().parent / "datos" / "valoracion_riesgo.json"
 JSON = json.loads(ARCHIVO.read_text(encoding="utf-8"))
@@ -294,11 +298,11 @@ def test_el_historial_va_de_la_mas_reciente_a_la_mas_antigua_con_autora_y_fecha(
         assert re.fullmatch(r"\d\d/\d\d/\d{4} \d\d:\d\d", fila[0]) and fila[0][:10] in dias, fila[0]
     assert "URGENTE" in pagina and "Revalorar" in pagina
 
-    # A later assessment with a lower computed level is not "lowering": the case is no longer urgent.
+    # A later assessment with a lower computed level is lowering: a proposal, the case stays urgent.
     assert valorar(supervisora, caso).status_code == 302
     pagina = supervisora.get(f"/casos/{caso.id}").get_data(as_text=True)
-    assert [f[1] for f in filas_del_historial(pagina)] == ["Bajo", "Extremo", "Bajo"]
-    assert "URGENTE" not in pagina and recargar(caso).urgente is False
+    assert [f[1] for f in filas_del_historial(pagina)] == ["Bajo (propuesto, por aprobar)", "Extremo", "Bajo"]
+    assert "URGENTE" in pagina and recargar(caso).urgente is True
 
 
 @pytest.mark.parametrize("quien, codigo", [("gestora", 403), ("admin", 403),
@@ -316,3 +320,220 @@ def test_solo_la_institucion_duena_valora(como, caso, quien, codigo):
 
 def test_un_caso_inexistente_no_se_puede_valorar(como, cuentas):
     assert como("capturista").get(f"/casos/{uuid.uuid4()}/valoracion").status_code == 404
+
+
+# ---- every way of lowering needs a supervisora ------------------------------------------------
+
+def test_la_regla_de_aprobacion_es_la_de_bajar_por_cualquier_camino():
+    """Needs approval exactly when the resulting level is below the computed one or below the
+    case's current level; meanwhile the case carries the higher of current and computed."""
+    for nivel, calculado, actual in itertools.product(NIVELES, NIVELES, (None, *NIVELES)):
+        baja = NIVELES.index(nivel) < NIVELES.index(calculado) or (
+            actual is not None and NIVELES.index(nivel) < NIVELES.index(actual))
+        assert riesgo.requiere_aprobacion(nivel, calculado, actual) == baja, (nivel, calculado, actual)
+        mayor = calculado if actual is None else NIVELES[max(NIVELES.index(calculado), NIVELES.index(actual))]
+        assert riesgo.nivel_en_espera(calculado, actual) == mayor
+    assert riesgo.motivo_de_la_propuesta("bajo", "bajo", "alto", None) == (
+        "Nivel propuesto: Bajo (calculado: Bajo; el caso estaba en Alto).")
+    assert riesgo.motivo_de_la_propuesta("medio", "extremo", None, "Texto") == (
+        "Nivel propuesto: Medio (calculado: Extremo; primera valoración del caso). Motivo: Texto")
+
+
+def solicitudes():
+    from casos.transiciones.modelos import SolicitudAprobacion
+
+    db.session.rollback()
+    return list(db.session.scalars(sa.select(SolicitudAprobacion).order_by(SolicitudAprobacion.creada_en)))
+
+
+def resolver(cliente, solicitud, decision, motivo=""):
+    """Approve or reject from the supervisora's inbox; returns the page she lands on."""
+    respuesta = enviar(cliente, f"/aprobaciones/{solicitud.id}",
+                       {"decision": decision, "version": str(solicitud.version), "motivo": motivo},
+                       pagina="/aprobaciones/")
+    assert respuesta.status_code == 302, respuesta.status_code
+    return unescape(cliente.get(respuesta.location).get_data(as_text=True))
+
+
+@pytest.fixture
+def colega(app, cuentas):
+    """Another supervisora of institution A, logged in."""
+    from tests.conftest import crear_usuaria, entrar
+
+    cliente = app.test_client()
+    assert entrar(cliente, crear_usuaria("supervisora", cuentas.institucion_a)).status_code == 302
+    return cliente
+
+
+@pytest.fixture
+def alto(como, caso) -> Caso:
+    """The case, assessed "alto" by the capturista."""
+    assert valorar(como("capturista"), caso, si=claves_para("alto")).status_code == 302
+    registrado = recargar(caso)
+    assert (registrado.nivel_riesgo, registrado.urgente) == ("alto", True)
+    return registrado
+
+
+def test_revalorar_todo_no_un_caso_alto_no_lo_baja_sin_supervisora(como, alto):
+    capturista = como("capturista")
+    proxima_antes = alto.proxima_valoracion
+    antes = datetime.now(timezone.utc)
+    respuesta = valorar(capturista, alto)
+    despues = datetime.now(timezone.utc)
+    assert respuesta.status_code == 302 and respuesta.location == f"/casos/{alto.id}"
+
+    pagina = unescape(capturista.get(respuesta.location).get_data(as_text=True))
+    assert "El nivel propuesto (Bajo) espera la aprobación de una supervisora" in pagina
+    assert "URGENTE" in pagina and "Riesgo alto: valore solicitar una orden de protección." in pagina
+    assert "Pendiente de aprobación: «Aplicar el nivel propuesto»" in pagina
+    assert [f[1] for f in filas_del_historial(pagina)] == ["Bajo (propuesto, por aprobar)", "Alto"]
+    # The case keeps its level, its urgency and the re-assessment period of its level.
+    registrado = recargar(alto)
+    assert (registrado.nivel_riesgo, registrado.urgente) == ("alto", True)
+    assert antes + timedelta(days=7) <= registrado.proxima_valoracion <= despues + timedelta(days=7)
+    assert registrado.proxima_valoracion >= proxima_antes
+    assert "URGENTE" in capturista.get("/casos/").get_data(as_text=True)
+
+    propuesta, anterior = sorted(valoraciones(alto), key=lambda v: v.creada_en, reverse=True)
+    assert (propuesta.estado, propuesta.nivel, propuesta.nivel_calculado, propuesta.motivo) == (
+        "por_aprobar", "bajo", "bajo", None)
+    assert anterior.estado == "vigente"
+    [solicitud] = solicitudes()
+    assert (solicitud.entidad, solicitud.entidad_id, solicitud.evento, solicitud.estado) == (
+        "valoracion_riesgo", propuesta.id, "aplicar", "pendiente")
+    # No reason was typed; the request tells the supervisora what it is about.
+    assert solicitud.motivo == "Nivel propuesto: Bajo (calculado: Bajo; el caso estaba en Alto)."
+    bandeja = unescape(como("supervisora").get("/aprobaciones/").get_data(as_text=True))
+    assert "Aplicar el nivel propuesto" in bandeja
+    assert "Nivel propuesto: Bajo (calculado: Bajo; el caso estaba en Alto)." in bandeja
+
+
+def test_otra_supervisora_aprueba_y_el_caso_baja(como, alto, cuentas):
+    from casos.transiciones.modelos import HistorialTransicion
+
+    assert valorar(como("capturista"), alto).status_code == 302
+    [solicitud] = solicitudes()
+    # A capturista cannot resolve it.
+    assert enviar(como("capturista"), f"/aprobaciones/{solicitud.id}",
+                  {"decision": "aprobar", "version": str(solicitud.version)}, pagina="/").status_code == 403
+    assert recargar(alto).nivel_riesgo == "alto"
+    # Nor a supervisora of another institution (for her it does not exist).
+    assert enviar(como("supervisora_b"), f"/aprobaciones/{solicitud.id}",
+                  {"decision": "aprobar", "version": str(solicitud.version)}, pagina="/").status_code == 404
+    assert recargar(alto).nivel_riesgo == "alto"
+
+    pagina = resolver(como("supervisora"), solicitud, "aprobar")
+    assert "Solicitud aprobada." in pagina
+    registrado = recargar(alto)
+    propuesta = next(v for v in valoraciones(alto) if v.nivel == "bajo")
+    assert (registrado.nivel_riesgo, registrado.urgente) == ("bajo", False)
+    assert registrado.proxima_valoracion == propuesta.creada_en + timedelta(days=60)
+    assert propuesta.estado == "vigente"
+    [solicitud] = solicitudes()
+    assert (solicitud.estado, solicitud.resuelta_por_id) == ("aprobada", cuentas["supervisora"].id)
+    aplicada = db.session.scalars(sa.select(HistorialTransicion).where(
+        HistorialTransicion.entidad == "valoracion_riesgo")).one()
+    assert (aplicada.evento, aplicada.origen, aplicada.destino) == ("aplicar", "por_aprobar", "vigente")
+    assert aplicada.usuaria_id == cuentas["supervisora"].id
+
+    caso = como("capturista").get(f"/casos/{alto.id}").get_data(as_text=True)
+    assert "URGENTE" not in caso and "Pendiente de aprobación" not in caso
+    assert [f[1] for f in filas_del_historial(caso)] == ["Bajo", "Alto"]
+
+
+def test_rechazar_deja_el_caso_como_estaba(como, alto):
+    assert valorar(como("capturista"), alto).status_code == 302
+    mientras = recargar(alto)
+    proxima = mientras.proxima_valoracion
+    [solicitud] = solicitudes()
+    supervisora = como("supervisora")
+    # Rejecting needs her reason; without it nothing changes.
+    assert "Escriba el motivo." in resolver(supervisora, solicitud, "rechazar")
+    assert solicitudes()[0].estado == "pendiente"
+
+    pagina = resolver(supervisora, solicitud, "rechazar", motivo="Sigue habiendo amenazas (sintético)")
+    assert "Solicitud rechazada." in pagina
+    registrado = recargar(alto)
+    assert (registrado.nivel_riesgo, registrado.urgente, registrado.proxima_valoracion) == ("alto", True, proxima)
+    assert [v.estado for v in sorted(valoraciones(alto), key=lambda v: v.creada_en)] == ["vigente", "rechazada"]
+    assert solicitudes()[0].estado == "rechazada"
+    caso = como("capturista").get(f"/casos/{alto.id}").get_data(as_text=True)
+    assert [f[1] for f in filas_del_historial(caso)] == ["Bajo (propuesta rechazada)", "Alto"]
+    assert "URGENTE" in caso and "Pendiente de aprobación" not in caso
+
+
+def test_la_supervisora_que_revalora_no_aprueba_su_propia_baja(como, caso, colega):
+    supervisora = como("supervisora")
+    assert valorar(supervisora, caso, si=claves_para("alto")).status_code == 302
+    assert valorar(supervisora, caso).status_code == 302
+    [solicitud] = solicitudes()
+    bandeja = supervisora.get("/aprobaciones/").get_data(as_text=True)
+    assert "Usted hizo esta solicitud: otra supervisora debe resolverla" in bandeja
+
+    assert "No puede aprobar ni rechazar una solicitud que usted misma hizo." in resolver(
+        supervisora, solicitud, "aprobar")
+    assert recargar(caso).nivel_riesgo == "alto" and solicitudes()[0].estado == "pendiente"
+    assert "usted misma" in resolver(supervisora, solicitud, "rechazar", motivo="La retiro")
+    assert solicitudes()[0].estado == "pendiente"
+
+    assert "Solicitud aprobada." in resolver(colega, solicitud, "aprobar")
+    assert (recargar(caso).nivel_riesgo, recargar(caso).urgente) == ("bajo", False)
+
+
+@pytest.mark.parametrize("nuevo", ["alto", "extremo"])
+def test_revalorar_al_mismo_nivel_o_mas_alto_se_aplica_en_el_acto(como, alto, nuevo):
+    capturista = como("capturista")
+    antes = datetime.now(timezone.utc)
+    respuesta = valorar(capturista, alto, si=claves_para(nuevo))
+    despues = datetime.now(timezone.utc)
+    pagina = unescape(capturista.get(respuesta.location).get_data(as_text=True))
+    assert f"Valoración registrada: riesgo {nuevo}." in pagina
+    plazo = {"alto": timedelta(days=7), "extremo": timedelta(hours=72)}[nuevo]
+    registrado = recargar(alto)
+    assert (registrado.nivel_riesgo, registrado.urgente) == (nuevo, True)
+    assert antes + plazo <= registrado.proxima_valoracion <= despues + plazo
+    assert all(v.estado == "vigente" for v in valoraciones(alto))
+    assert solicitudes() == []
+
+
+def test_elevar_el_calculado_pero_quedar_bajo_el_actual_tambien_espera(como, caso, colega):
+    """Chosen above the computed level, with her reason, but below the case's level: lowering."""
+    capturista = como("capturista")
+    assert valorar(capturista, caso, si=claves_para("extremo")).status_code == 302
+    motivo = "Persisten amenazas por mensajes (sintético)"
+    respuesta = valorar(capturista, caso, nivel="medio", motivo=motivo)
+    assert "espera la aprobación de una supervisora" in capturista.get(respuesta.location).get_data(as_text=True)
+    assert (recargar(caso).nivel_riesgo, recargar(caso).urgente) == ("extremo", True)
+    [solicitud] = solicitudes()
+    assert solicitud.motivo == ("Nivel propuesto: Medio (calculado: Bajo; el caso estaba en Extremo). "
+                                f"Motivo: {motivo}")
+    assert "Solicitud aprobada." in resolver(colega, solicitud, "aprobar")
+    assert (recargar(caso).nivel_riesgo, recargar(caso).urgente) == ("medio", False)
+
+
+def test_bajar_del_calculado_cuando_el_calculado_sube_el_caso_lo_eleva_mientras(como, caso, colega):
+    """The computed level above the case's applies at once; the lower level chosen waits."""
+    capturista = como("capturista")
+    assert valorar(capturista, caso, si=claves_para("medio")).status_code == 302
+    respuesta = valorar(capturista, caso, si=claves_para("extremo"), nivel="medio",
+                        motivo="Ella lo matiza (sintético)")
+    assert respuesta.status_code == 302
+    assert (recargar(caso).nivel_riesgo, recargar(caso).urgente) == ("extremo", True)
+    [solicitud] = solicitudes()
+    assert solicitud.motivo.startswith("Nivel propuesto: Medio (calculado: Extremo; el caso estaba en Medio).")
+    assert "Solicitud rechazada." in resolver(colega, solicitud, "rechazar", motivo="No (sintético)")
+    assert (recargar(caso).nivel_riesgo, recargar(caso).urgente) == ("extremo", True)
+
+
+def test_una_propuesta_superada_por_otra_valoracion_ya_no_se_aplica(como, alto, colega):
+    capturista = como("capturista")
+    assert valorar(capturista, alto).status_code == 302
+    [vieja] = solicitudes()
+    # A later assessment confirms "alto": the older proposal must not undo it.
+    assert valorar(capturista, alto, si=claves_para("alto")).status_code == 302
+    pagina = resolver(colega, vieja, "aprobar")
+    assert "Después de esta propuesta se registró otra valoración de riesgo del caso" in pagina
+    assert (recargar(alto).nivel_riesgo, recargar(alto).urgente) == ("alto", True)
+    assert solicitudes()[0].estado == "pendiente"
+    assert "Solicitud rechazada." in resolver(colega, vieja, "rechazar", motivo="Superada (sintético)")
+    assert recargar(alto).nivel_riesgo == "alto"

@@ -1,10 +1,11 @@
 """Tamper-evident audit trail: who did what, to which case, when and from where.
 
-Views call `auditoria.registrar(...)` (changes, in their own transaction) or
-`auditoria.registrar_consulta(...)` (read-only requests). See docs/DESIGN.md, "Audit".
+Services queue the events of their changes with `al_confirmar` (written when the request's
+transaction commits); routes declare their reads with `@permiso(..., lectura=...)`, written by
+casos/peticion.py. No view writes an event by hand. See docs/DESIGN.md, "Audit".
 """
 
 from casos.auditoria.acciones import ACCIONES
-from casos.auditoria.servicios import registrar, registrar_consulta
+from casos.auditoria.servicios import al_confirmar, en_cola, registrar, registrar_consulta
 
-__all__ = ["ACCIONES", "registrar", "registrar_consulta"]
+__all__ = ["ACCIONES", "al_confirmar", "en_cola", "registrar", "registrar_consulta"]

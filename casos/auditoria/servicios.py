@@ -145,6 +145,37 @@ def registrar(accion: str, *, caso_id=None, motivo: str | None = None, usuaria=N
     return _anexar(db.session, datos)
 
 
+PENDIENTES = "auditoria_pendiente"
+
+
+def al_confirmar(accion: str, *, caso_id=None, objeto_id=None, usuaria=None, motivo: str | None = None) -> None:
+    """How a service audits a change: the event joins the chain when the transaction commits
+    (`escribir_pendientes`, a before_commit hook), so the chain's lock is the last one taken
+    (no deadlock), and a rollback leaves neither the change nor its event. The code is checked
+    now, where the mistake is."""
+    if accion not in ACCIONES:
+        raise ValueError(f"acción de auditoría desconocida: {accion}")
+    if datos_personales_en(motivo):
+        raise ValueError("el motivo de un evento de auditoría no puede llevar datos personales")
+    db.session.info.setdefault(PENDIENTES, []).append(
+        (accion, {"caso_id": caso_id, "objeto_id": objeto_id, "usuaria": usuaria, "motivo": motivo}))
+
+
+def en_cola(accion: str) -> bool:
+    return any(codigo == accion for codigo, _ in db.session.info.get(PENDIENTES, ()))
+
+
+def escribir_pendientes(sesion) -> None:
+    """before_commit hook: the queued events join the audit chain in the same transaction."""
+    for accion, datos in sesion.info.pop(PENDIENTES, []):
+        registrar(accion, **datos)
+
+
+def descartar_pendientes(sesion, *_args) -> None:
+    """after_rollback hook: a change rolled back leaves no event either."""
+    sesion.info.pop(PENDIENTES, None)
+
+
 def registrar_consulta(accion: str, *, caso_id=None, usuaria=None, objeto_id=None) -> dict:
     """For read-only requests (GET: viewing a case, the audit pages): the event is committed
     at once in its own short write transaction (BEGIN IMMEDIATE on SQLite), apart from the

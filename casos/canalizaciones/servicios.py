@@ -9,10 +9,11 @@ from sqlalchemy import select
 from casos.bd import ahora
 from casos.canalizaciones.modelos import Canalizacion
 from casos.cuentas.modelos import Institucion
+from casos.expedientes.modelos import Caso
 from casos.extensiones import db
 from casos.transiciones import servicios as transiciones
 from flujos import MovimientoIlegal
-from flujos.canalizacion import VIGENTES
+from flujos.canalizacion import COMPARTEN, FLUJO_CANALIZACION, VIGENTES
 from flujos.plazos import horas_respuesta_canalizacion
 
 
@@ -95,15 +96,19 @@ def vigente_para(caso_id, institucion_id):
         Canalizacion.estado.in_(VIGENTES)).order_by(Canalizacion.creada_en.desc()))
 
 
+# The inbox lists open referrals of cases whose data still exist: an erased case waits for
+# nothing (its referrals stay, without personal data, for statistics).
 def recibidas(institucion_id) -> list[Canalizacion]:
     return list(db.session.scalars(
-        select(Canalizacion).where(Canalizacion.destino_id == institucion_id,
-                                   Canalizacion.estado.in_(("enviada", "aceptada", "atendida")))
+        select(Canalizacion).join(Caso, Caso.id == Canalizacion.caso_id)
+        .where(Canalizacion.destino_id == institucion_id, Canalizacion.estado.in_(COMPARTEN),
+               Caso.datos_eliminados_en.is_(None))
         .order_by(Canalizacion.plazo_respuesta)))
 
 
 def enviadas(institucion_id) -> list[Canalizacion]:
     return list(db.session.scalars(
-        select(Canalizacion).where(Canalizacion.origen_id == institucion_id,
-                                   Canalizacion.estado.notin_(("concluida", "cancelada", "rechazada")))
+        select(Canalizacion).join(Caso, Caso.id == Canalizacion.caso_id)
+        .where(Canalizacion.origen_id == institucion_id,
+               Canalizacion.estado.notin_(FLUJO_CANALIZACION.finales), Caso.datos_eliminados_en.is_(None))
         .order_by(Canalizacion.creada_en.desc())))

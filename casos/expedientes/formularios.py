@@ -183,7 +183,7 @@ def formulario_valoracion() -> type[Formulario]:
         version = HiddenField()
         nivel = SelectField("Nivel asignado", choices=opciones(
             [("", "El calculado por el instrumento")] + list(NIVELES_RIESGO.items())), default="")
-        motivo = TextAreaField("Motivo para elevar el nivel", validators=[Optional(), Length(max=2000)],
+        motivo = TextAreaField("Motivo (obligatorio si cambia el nivel calculado)", validators=[Optional(), Length(max=2000)],
                                render_kw={"rows": 3})
 
     for indicador in instrumento().indicadores:

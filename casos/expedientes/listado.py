@@ -16,7 +16,7 @@ from sqlalchemy import and_, or_, select, union_all
 from sqlalchemy.orm import contains_eager, lazyload, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
-from casos.acceso import casos_visibles_por_partes
+from casos.acceso import casos_visibles_por_partes, vista_de
 from casos.catalogos import NIVELES_RIESGO, municipios
 from casos.expedientes.modelos import Caso, Victima
 from casos.extensiones import db
@@ -110,18 +110,23 @@ class Fila:
     vencida: bool
 
 
-def filas(casos: list[Caso], momento: datetime) -> list[Fila]:
-    """Decrypts the names: call it only after the list's audit event is written."""
+def filas(casos: list[Caso], momento: datetime, usuaria) -> list[Fila]:
+    """Decrypts the names she may read (casos/acceso): call it only after the list's audit
+    event is written. An erased case is neither urgent nor overdue any more: nothing can be
+    done on it. A shared case shows its level only if the woman shared her risk."""
     catalogo = municipios()
     resultado = []
     for caso in casos:
+        vista = vista_de(caso, usuaria) if caso.institucion_id != usuaria.institucion_id else None
         eliminado = caso.datos_eliminados
+        identidad = not eliminado and (vista is None or vista.identidad)
+        riesgo = not eliminado and (vista is None or "riesgo" in vista.categorias)
         municipio = catalogo.get(caso.municipio)
-        proxima = caso.proxima_valoracion
+        proxima = caso.proxima_valoracion if vista is None and not eliminado else None
         resultado.append(Fila(
             id=caso.id, eliminado=eliminado,
-            nombre=None if eliminado or caso.victima is None else caso.victima.nombre,
-            nivel_riesgo=caso.nivel_riesgo, urgente=caso.urgente,
+            nombre=caso.victima.nombre if identidad and caso.victima is not None else None,
+            nivel_riesgo=caso.nivel_riesgo if riesgo else None, urgente=riesgo and caso.urgente,
             estado=ESTADOS.get(caso.estado, caso.estado),
             municipio=municipio.nombre if municipio else "—",
             creado_en=caso.creado_en, proxima_valoracion=proxima,
@@ -156,14 +161,14 @@ def pagina(usuaria, filtros: Filtros) -> Pagina:
         select(parte.with_only_columns(Caso.id).where(*condiciones).order_by(*orden)
                .limit(POR_PAGINA + 1).subquery())
         for parte in casos_visibles_por_partes(usuaria))).subquery()
-    # Only what a row shows, and the key to decrypt the name: no institution (every row is
-    # the list's own or shared; the page never shows it), so no join and no UUIDs to parse.
+    # Only what a row shows, the key to decrypt the name, and whose case it is (a shared
+    # row shows what the woman shared: casos/acceso): no join of the institution.
     consulta = (select(Caso).where(Caso.id.in_(select(candidatos.c.id))).outerjoin(Caso.victima)
                 .options(contains_eager(Caso.victima).load_only(
                     Victima.id, Victima.caso_id, Victima.nombre_cifrado),
-                    load_only(Caso.id, Caso.municipio, Caso.estado, Caso.nivel_riesgo, Caso.urgente,
-                              Caso.proxima_valoracion, Caso.creado_en, Caso.dek_envuelta,
-                              Caso.datos_eliminados_en),
+                    load_only(Caso.id, Caso.institucion_id, Caso.municipio, Caso.estado,
+                              Caso.nivel_riesgo, Caso.urgente, Caso.proxima_valoracion,
+                              Caso.creado_en, Caso.dek_envuelta, Caso.datos_eliminados_en),
                     lazyload(Caso.institucion)))
     casos = db.session.scalars(consulta.order_by(*orden).limit(POR_PAGINA + 1)).unique().all()
     for caso in casos:

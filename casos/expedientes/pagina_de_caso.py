@@ -19,8 +19,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from casos.canalizaciones.servicios import vigente_para
-from casos.catalogos import DATOS_COMPARTIBLES
+from casos.acceso import Vista
 from casos.expedientes import servicios
 from casos.expedientes.modelos import Hecho
 from casos.extensiones import db
@@ -28,6 +27,7 @@ from casos.ordenes import servicios as ordenes
 from casos.transiciones.modelos import HistorialTransicion, SolicitudAprobacion
 from casos.transiciones.servicios import actor
 from flujos import FLUJOS
+from flujos.aprobacion import PENDIENTE
 
 
 # Built on first use (an ORM statement needs every model mapped, so not at import) and kept.
@@ -42,7 +42,7 @@ def _hechos():
 @cache
 def _solicitudes():
     return select(SolicitudAprobacion).where(
-        SolicitudAprobacion.caso_id == bindparam("caso_id"), SolicitudAprobacion.estado == "pendiente")
+        SolicitudAprobacion.caso_id == bindparam("caso_id"), SolicitudAprobacion.estado == PENDIENTE)
 
 
 @cache
@@ -51,24 +51,20 @@ def _historia():
             .order_by(HistorialTransicion.momento))
 
 
-def secciones(caso, usuaria) -> frozenset[str]:
-    if caso.institucion_id == usuaria.institucion_id:
-        return frozenset(DATOS_COMPARTIBLES)
-    canalizacion = vigente_para(caso.id, usuaria.institucion_id)
-    return frozenset(canalizacion.datos_compartidos) if canalizacion else frozenset()
-
-
-def contexto(caso, usuaria) -> dict:
-    """Everything the page needs besides the case. Call it after the view's audit event:
-    the duplicate hint and the template read the case's data."""
-    visibles = secciones(caso, usuaria)
-    propia = caso.institucion_id == usuaria.institucion_id
+def contexto(caso, usuaria, vista: Vista) -> dict:
+    """Everything the page needs besides the case, for what `vista` (casos/acceso) lets this
+    person read. Call it after the view's audit event: the duplicate hint and the template
+    read the case's data. An erased case shows only a notice: nothing else is loaded."""
+    if vista.eliminado:
+        return {"secciones": vista.categorias, "propia": vista.propia}
+    visibles = vista.categorias
+    propia = vista.propia
     if "hechos" in visibles:
         # The loaded collection, as if the relationship had read it: the template iterates
         # `caso.hechos` without another statement.
         set_committed_value(caso, "hechos", db.session.scalars(_hechos(), {"caso_id": caso.id}).unique().all())
     duplicados = []
-    if propia and not caso.datos_eliminados and caso.victima is not None:
+    if propia and caso.victima is not None:
         duplicados = servicios.duplicados_de(caso.victima)
     flujo_orden = FLUJOS["orden_proteccion"]
     quien_en_orden = actor(usuaria)
@@ -78,7 +74,8 @@ def contexto(caso, usuaria) -> dict:
         "duplicados": duplicados,
         "acciones": FLUJOS["caso"].disponibles(caso.estado, actor(usuaria, duena_id=caso.institucion_id)),
         "FLUJOS": FLUJOS,
-        "solicitudes": db.session.scalars(_solicitudes(), {"caso_id": caso.id}).all(),
+        # The owner's internal approvals are the owner's business.
+        "solicitudes": db.session.scalars(_solicitudes(), {"caso_id": caso.id}).all() if propia else [],
         "historia": db.session.scalars(_historia(), {"caso_id": caso.id}).all(),
         "plazos_orden": {o.id: {"limite_emision": ordenes.limite_emision(o),
                                 "seguimiento": ordenes.proximo_seguimiento(o)} for o in caso.ordenes},

@@ -1,4 +1,5 @@
-"""Risk assessment (valoración de riesgo): the instrument is data, the scoring is pure."""
+"""Risk assessment (valoración de riesgo): the instrument is data, the scoring is pure, and so
+is the rule that decides when a new level waits for a supervisora."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from casos.catalogos import DATOS, HORAS_REVALORACION, ORDEN_NIVEL
+from casos.catalogos import DATOS, HORAS_REVALORACION, NIVELES_RIESGO, ORDEN_NIVEL
 
 RESPUESTAS = {"si": "Sí", "no": "No", "no_sabe": "No sabe"}
 
@@ -45,6 +46,32 @@ def instrumento() -> Instrumento:
 
 def es_menor(nivel: str, referencia: str) -> bool:
     return ORDEN_NIVEL[nivel] < ORDEN_NIVEL[referencia]
+
+
+def mayor(nivel: str, otro: str | None) -> str:
+    """The higher of two levels; `otro` is None for a case never assessed."""
+    return nivel if otro is None or not es_menor(nivel, otro) else otro
+
+
+def requiere_aprobacion(nivel: str, calculado: str, actual: str | None) -> bool:
+    """Every way of lowering a risk level needs a supervisora (DOMAIN.md): a level chosen below
+    the computed one, and a re-assessment whose level (computed or chosen) is below the one the
+    case carries now. A first assessment (`actual` None) lowers nothing but an override."""
+    return es_menor(nivel, calculado) or (actual is not None and es_menor(nivel, actual))
+
+
+def nivel_en_espera(calculado: str, actual: str | None) -> str:
+    """What the case carries while a lower level waits for approval: never less than it had,
+    nor less than the instrument computed now (raising applies at once)."""
+    return mayor(calculado, actual)
+
+
+def motivo_de_la_propuesta(nivel: str, calculado: str, actual: str | None, motivo: str | None) -> str:
+    """What the supervisora reads in the approval request: the levels, then the reason the
+    professional typed (required only when she chose a level other than the computed one)."""
+    antes = f"el caso estaba en {NIVELES_RIESGO[actual]}" if actual else "primera valoración del caso"
+    texto = f"Nivel propuesto: {NIVELES_RIESGO[nivel]} (calculado: {NIVELES_RIESGO[calculado]}; {antes})."
+    return f"{texto} Motivo: {motivo}" if motivo else texto
 
 
 def proxima_valoracion(nivel: str, desde: datetime) -> datetime:

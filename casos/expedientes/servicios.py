@@ -10,8 +10,9 @@ from functools import cache
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import joinedload, load_only
 
-from casos.acceso import casos_visibles
-from casos.bd import ahora
+from casos import auditoria
+from casos.acceso import casos_visibles, vista_de
+from casos.bd import ahora, hoy_local
 from casos.catalogos import NIVELES_URGENTES, rango_edad
 from casos.cripto import indices
 from casos.cuentas.modelos import Institucion
@@ -28,6 +29,8 @@ from casos.expedientes.modelos import (
     Victima,
 )
 from casos.extensiones import db
+from flujos import MovimientoIlegal
+from flujos.aprobacion import FLUJO_VALORACION, PROPUESTA
 
 
 @dataclass
@@ -82,8 +85,9 @@ class DatosIntake:
 
 def registrar_caso(usuaria, datos: DatosIntake, *, volcar: bool = True) -> Caso:
     """`volcar=False` leaves the INSERTs to the caller's next flush: the bulk seed batches
-    thousands of cases into one flush instead of one round trip per row."""
-    hoy = ahora().date()
+    thousands of cases into one flush instead of one round trip per row (and, synthetic,
+    leaves no audit event)."""
+    hoy = hoy_local()
     caso = Caso(id=uuid.uuid4(), institucion_id=usuaria.institucion_id, creado_por_id=usuaria.id,
                 municipio=datos.municipio, rango_edad=rango_edad(datos.edad(hoy)),
                 estado="registrado")
@@ -117,6 +121,7 @@ def registrar_caso(usuaria, datos: DatosIntake, *, volcar: bool = True) -> Caso:
     db.session.add(caso)
     if volcar:
         db.session.flush()
+        auditoria.al_confirmar("caso.registrar", caso_id=caso.id, usuaria=usuaria)
     return caso
 
 
@@ -182,37 +187,57 @@ def buscar(usuaria, texto: str) -> list[Caso]:
         .options(joinedload(Caso.victima).load_only(Victima.id, Victima.caso_id,
                                                     Victima.nombre_cifrado, Victima.curp_cifrado))
     ).unique().all()
-    return [caso for caso in candidatos if confirmar(caso.victima)]
+    # A name or CURP she may not read can't be confirmed by searching for it either.
+    return [caso for caso in candidatos
+            if vista_de(caso, usuaria).identidad and confirmar(caso.victima)]
+
+
+def riesgo_visible(casos: list[Caso], usuaria) -> set:
+    """Which of these cases' risk level she may read (casos/acceso): a list shows the level
+    only where the woman shared it."""
+    return {caso.id for caso in casos if "riesgo" in vista_de(caso, usuaria).categorias}
 
 
 def registrar_valoracion(caso: Caso, usuaria, respuestas: dict[str, str], nivel_elegido: str | None,
                          motivo: str | None, *, volcar: bool = True) -> ValoracionRiesgo:
-    """Score the answers. A professional may raise the computed level with a reason; a level
-    below the computed one is only a proposal until a supervisora approves it (flujos), and
-    meanwhile the case carries the computed level."""
+    """Score the answers. A professional may choose a level other than the computed one, with a
+    reason. Every way of lowering the case's risk is only a proposal until a supervisora who is
+    not its author approves it (flujos: `valoracion_riesgo` in `por_aprobar`): a level below the
+    computed one, or a re-assessment below the level the case carries now (`riesgo.
+    requiere_aprobacion`). Meanwhile the case carries the higher of its current level and the
+    computed one, with the urgency and next re-assessment date of that level. A re-assessment
+    at the same or a higher level applies at once."""
     instrumento = riesgo.instrumento()
     puntaje = instrumento.puntaje(respuestas)
     calculado = instrumento.nivel(puntaje)
     nivel = nivel_elegido or calculado
-    baja = riesgo.es_menor(nivel, calculado)
-    if nivel != calculado and not (motivo or "").strip():
-        raise ValueError(f"Escriba el motivo para {'bajar' if baja else 'elevar'} el nivel calculado.")
+    motivo = (motivo or "").strip() or None
+    if nivel != calculado and motivo is None:
+        accion = "bajar" if riesgo.es_menor(nivel, calculado) else "elevar"
+        raise MovimientoIlegal(f"Escriba el motivo para {accion} el nivel calculado.")
+    actual = caso.nivel_riesgo
+    propuesta = riesgo.requiere_aprobacion(nivel, calculado, actual)
     momento = ahora()
     valoracion = ValoracionRiesgo(
-        caso=caso, autor_id=usuaria.id, creada_en=momento, estado="por_aprobar" if baja else "vigente",
+        caso=caso, autor_id=usuaria.id, creada_en=momento,
+        estado=PROPUESTA if propuesta else FLUJO_VALORACION.inicial,
         version_instrumento=instrumento.version, puntaje=puntaje, nivel_calculado=calculado,
         nivel=nivel, proxima_valoracion=riesgo.proxima_valoracion(nivel, momento))
     db.session.add(valoracion)
     valoracion.respuestas = respuestas
-    valoracion.motivo = (motivo or "").strip() or None
-    _fijar_nivel(caso, calculado if baja else nivel, momento)
-    if volcar or baja:
+    valoracion.motivo = motivo  # only what she typed; the case's history shows it
+    _fijar_nivel(caso, riesgo.nivel_en_espera(calculado, actual) if propuesta else nivel, momento)
+    if volcar or propuesta:
         db.session.flush()
-    if baja:
+    if volcar:  # the bulk seed's synthetic assessments leave no event
+        auditoria.al_confirmar("valoracion.registrar", caso_id=caso.id, usuaria=usuaria)
+    if propuesta:
         from casos.transiciones import servicios as transiciones
 
+        # The request always says why it exists (the levels), plus her reason if she typed one.
         quien = transiciones.actor(usuaria, duena_id=usuaria.institucion_id)
-        transiciones.solicitar(valoracion, "aplicar", quien, usuaria, motivo=motivo)
+        transiciones.solicitar(valoracion, "aplicar", quien, usuaria,
+                               motivo=riesgo.motivo_de_la_propuesta(nivel, calculado, actual, motivo))
     return valoracion
 
 
@@ -223,25 +248,57 @@ def _fijar_nivel(caso: Caso, nivel: str, desde) -> None:
 
 
 def aplicar_valoracion(valoracion: ValoracionRiesgo) -> None:
-    """A lower level a supervisora approved now counts for the case."""
+    """A lower level a supervisora approved now counts for the case: its level, urgency and
+    next re-assessment (from the day it was assessed). Only while it is still the case's most
+    recent assessment: a later one (whatever its state) knows more, and approving an older
+    proposal would silently undo it. Then nothing is saved and she is told why."""
+    posterior = db.session.scalar(select(ValoracionRiesgo.id).where(
+        ValoracionRiesgo.caso_id == valoracion.caso_id, ValoracionRiesgo.id != valoracion.id,
+        ValoracionRiesgo.creada_en > valoracion.creada_en).limit(1))
+    if posterior is not None:
+        raise MovimientoIlegal("Después de esta propuesta se registró otra valoración de riesgo del "
+                               "caso; ya no puede aplicarse. Recházela para cerrarla.")
     _fijar_nivel(valoracion.caso, valoracion.nivel, valoracion.creada_en)
     db.session.flush()
 
 
 def revocar_consentimiento(caso: Caso) -> None:
+    """From now on no institution reads her data by a referral (casos/acceso/casos.py asks
+    whether the consent is in force on every page), whatever state the referral is in."""
     if caso.consentimiento is not None and caso.consentimiento.revocado_en is None:
         caso.consentimiento.revocado_en = ahora()
         db.session.flush()
+        auditoria.al_confirmar("consentimiento.revocar", caso_id=caso.id)
 
 
-def eliminar_datos_personales(caso: Caso) -> None:
+def eliminar_datos_personales(caso: Caso, usuaria=None, *, motivo: str | None = None) -> None:
     """Crypto-shredding: without its data key, every encrypted field of the case is unreadable
     everywhere, backups included. Categorical columns stay for statistics. Blind indexes go
-    too, so the case no longer matches searches or duplicate checks."""
+    too, so the case no longer matches searches or duplicate checks. Requests still waiting
+    for approval on it end (withdrawn, with the reason), so no inbox waits on what can't be
+    read any more."""
+    from casos.transiciones import servicios as transiciones
+
+    transiciones.anular_pendientes_de_caso(caso, ELIMINADO_MOTIVO)
     caso.destruir_dek()
     if caso.victima is not None:
         caso.victima.idx_curp = caso.victima.idx_nombre = caso.victima.idx_nombre_nacimiento = None
     db.session.flush()
+    auditoria.al_confirmar("datos.eliminar", caso_id=caso.id, usuaria=usuaria, motivo=motivo)
+
+
+ELIMINADO_MOTIVO = "Se eliminaron los datos personales del caso."
+
+
+def eliminar_datos_personales_por_id(caso_id: uuid.UUID | None, usuaria=None, *, motivo: str) -> Caso:
+    """The admin's form: she types the id she was given, never opens the case."""
+    caso = db.session.get(Caso, caso_id) if caso_id else None
+    if caso is None:
+        raise MovimientoIlegal("No existe un caso con ese identificador.")
+    if caso.datos_eliminados:
+        raise MovimientoIlegal("Los datos personales de ese caso ya fueron eliminados.")
+    eliminar_datos_personales(caso, usuaria, motivo=motivo)
+    return caso
 
 
 # ---- drafts ---------------------------------------------------------------------------------
@@ -255,6 +312,7 @@ def guardar_borrador(usuaria, borrador_id: uuid.UUID | None, datos: dict) -> Bor
     borrador.datos = datos
     borrador.actualizado_en = ahora()
     db.session.flush()
+    auditoria.al_confirmar("borrador.guardar", objeto_id=borrador.id, usuaria=usuaria)
     return borrador
 
 
@@ -277,5 +335,6 @@ def borradores_de(usuaria) -> list[Borrador]:
 
 
 def descartar_borrador(borrador: Borrador) -> None:
+    auditoria.al_confirmar("borrador.descartar", objeto_id=borrador.id)
     db.session.delete(borrador)
     db.session.flush()

@@ -11,6 +11,8 @@ one of two people acting on the same page wins; the other gets `Conflicto`.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -18,6 +20,7 @@ from casos.bd import ahora
 from casos.extensiones import db
 from casos.transiciones.modelos import HistorialTransicion, SolicitudAprobacion
 from flujos import FLUJOS, Actor, MovimientoIlegal
+from flujos.aprobacion import PENDIENTE
 from flujos.base import DUENA, RECEPTORA
 
 CAMBIO_CONCURRENTE = ("Alguien más cambió esto mientras usted lo veía; nada se guardó. "
@@ -68,26 +71,11 @@ def disparar(fila, evento: str, quien: Actor, usuaria, *, version_vista: int,
     return transicion
 
 
-EVENTOS_PENDIENTES = "auditoria_de_transiciones"
-
-
 def _auditar(accion: str, caso_id, usuaria) -> None:
-    """Every move is audited when its transaction commits (see `auditar_al_confirmar`):
-    the trail takes its lock last, after the rows it records, which rules out deadlocks."""
-    db.session.info.setdefault(EVENTOS_PENDIENTES, []).append((accion, caso_id, usuaria))
-
-
-def auditar_al_confirmar(sesion) -> None:
-    """before_commit hook: the pending moves join the audit chain in the same transaction."""
+    """Every move is audited when its transaction commits (auditoria.al_confirmar)."""
     from casos import auditoria
 
-    for accion, caso_id, usuaria in sesion.info.pop(EVENTOS_PENDIENTES, []):
-        auditoria.registrar(accion, caso_id=caso_id, usuaria=usuaria)
-
-
-def descartar_pendientes(sesion, *_args) -> None:
-    """after_rollback hook: a move rolled back leaves no event either."""
-    sesion.info.pop(EVENTOS_PENDIENTES, None)
+    auditoria.al_confirmar(accion, caso_id=caso_id, usuaria=usuaria)
 
 
 def registrar_historial(fila, evento, origen, destino, usuaria, motivo=None) -> HistorialTransicion:
@@ -105,10 +93,36 @@ def registrar_historial(fila, evento, origen, destino, usuaria, motivo=None) -> 
 
 # ---- approvals (four eyes) ------------------------------------------------------------------
 
+def historia_de(fila) -> list[HistorialTransicion]:
+    """Every move of one entity (a referral, an order), oldest first."""
+    return list(db.session.scalars(select(HistorialTransicion).where(
+        HistorialTransicion.entidad_id == fila.id).order_by(HistorialTransicion.momento)))
+
+
+def entidad_de(solicitud: SolicitudAprobacion):
+    """The row a request is about, found by its table's name: this package knows no model of
+    the packages that use it."""
+    modelo = next(m.class_ for m in db.Model.registry.mappers
+                  if getattr(m.class_, "__tablename__", None) == solicitud.entidad)
+    return db.session.get(modelo, solicitud.entidad_id)
+
+
+def pendientes_de_institucion(institucion_id) -> list[SolicitudAprobacion]:
+    """The approval inbox: urgent cases first, then the oldest request. An erased case's
+    requests ended when it was erased; older ones are left out all the same."""
+    from casos.expedientes.modelos import Caso
+
+    return list(db.session.scalars(
+        select(SolicitudAprobacion).join(Caso, Caso.id == SolicitudAprobacion.caso_id)
+        .where(SolicitudAprobacion.institucion_id == institucion_id,
+               SolicitudAprobacion.estado == PENDIENTE, Caso.datos_eliminados_en.is_(None))
+        .order_by(Caso.urgente.desc(), SolicitudAprobacion.creada_en)))
+
+
 def pendiente_de(fila, evento: str) -> SolicitudAprobacion | None:
     return db.session.scalar(select(SolicitudAprobacion).where(
         SolicitudAprobacion.entidad_id == fila.id, SolicitudAprobacion.evento == evento,
-        SolicitudAprobacion.estado == "pendiente"))
+        SolicitudAprobacion.estado == PENDIENTE))
 
 
 def solicitar(fila, evento: str, quien: Actor, usuaria, *, motivo: str | None = None,
@@ -163,8 +177,41 @@ def aprobar(solicitud: SolicitudAprobacion, entidad, supervisora, *, version_vis
 def rechazar(solicitud: SolicitudAprobacion, entidad, supervisora, *, version_vista: int,
              motivo: str | None):
     _resolver(solicitud, "rechazar", supervisora, version_vista, motivo)
+    _devolver(solicitud, entidad, supervisora, motivo)
+
+
+def _devolver(solicitud: SolicitudAprobacion, entidad, usuaria, motivo: str | None) -> None:
+    """A request that will not be carried out puts its entity back where it waited from."""
     al_rechazar = FLUJOS[solicitud.entidad].transicion(solicitud.evento).al_rechazar
     if al_rechazar:
-        quien = actor(supervisora, duena_id=solicitud.institucion_id)
-        disparar(entidad, al_rechazar, quien, supervisora, version_vista=entidad.version,
+        quien = actor(usuaria, duena_id=solicitud.institucion_id)
+        disparar(entidad, al_rechazar, quien, usuaria, version_vista=entidad.version,
                  motivo=motivo, por_aprobacion=True)
+
+
+def retirar(solicitud: SolicitudAprobacion, entidad, autora, *, version_vista: int,
+            motivo: str | None = None) -> None:
+    """The author withdraws her own request (nobody else may: casos/acceso/objetos.py)."""
+    if autora.id != solicitud.solicitante_id:
+        raise MovimientoIlegal("Solo quien hizo la solicitud puede retirarla.")
+    motivo = (motivo or "").strip() or RETIRADA  # undoing the entity's wait asks for a reason
+    quien = actor(autora, duena_id=solicitud.institucion_id)
+    disparar(solicitud, "retirar", quien, autora, version_vista=version_vista, motivo=motivo,
+             valores={"resuelta_por_id": autora.id, "resuelta_en": ahora()})
+    _devolver(solicitud, entidad, autora, motivo)
+
+
+RETIRADA = "Retirada por quien la solicitó."
+SISTEMA = SimpleNamespace(id=None, rol="sistema", institucion_id=None)
+
+
+def anular_pendientes_de_caso(caso, motivo: str) -> int:
+    """End every request still waiting on a case (its personal data are being erased): the
+    system leaves them without effect, with the reason, so no inbox waits on them."""
+    quien = Actor(None, "sistema", frozenset({DUENA}))
+    pendientes = db.session.scalars(select(SolicitudAprobacion).where(
+        SolicitudAprobacion.caso_id == caso.id, SolicitudAprobacion.estado == PENDIENTE)).all()
+    for solicitud in pendientes:
+        disparar(solicitud, "anular", quien, SISTEMA, version_vista=solicitud.version, motivo=motivo,
+                 valores={"resuelta_en": ahora()})
+    return len(pendientes)

@@ -1,48 +1,18 @@
-"""Case transitions and the supervisora's approval inbox."""
+"""Case transitions, the supervisora's approval inbox, and withdrawing one's own request."""
 
 from __future__ import annotations
 
-import uuid
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from casos.acceso import caso_visible_o_404, permiso
-from casos.canalizaciones.modelos import Canalizacion
+from casos.acceso import EN_SERVICIO, ESCRIBIR, RESOLVER, RETIRAR, etiqueta, permiso, vista_de
 from casos.canalizaciones.servicios import VALORES as VALORES_CANALIZACION
 from casos.expedientes import servicios as expedientes
-from casos.expedientes.modelos import Caso, ValoracionRiesgo
-from casos.extensiones import db
+from casos.peticion import cambio, version_del_formulario
 from casos.transiciones import servicios
-from casos.transiciones.modelos import SolicitudAprobacion
 from flujos import FLUJOS, MovimientoIlegal
 
 bp = Blueprint("flujo", __name__)
-
-MODELOS = {"caso": Caso, "canalizacion": Canalizacion, "valoracion_riesgo": ValoracionRiesgo}
-
-
-def version_del_formulario() -> int:
-    """The version of the row the person saw, carried by the form: a stale page loses."""
-    try:
-        return int(request.form.get("version", ""))
-    except ValueError:
-        raise MovimientoIlegal("La página no está completa; recárguela e intente de nuevo.") from None
-
-
-def ejecutar(cambio, exito) -> bool:
-    """Run one state change at the request boundary: commit and say so, or roll back and
-    say why not (MovimientoIlegal carries a Spanish message fit for the person)."""
-    try:
-        cambio()
-    except MovimientoIlegal as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return False
-    db.session.commit()
-    flash(exito() if callable(exito) else exito, "exito")
-    return True
 
 
 def _motivo() -> str | None:
@@ -50,57 +20,50 @@ def _motivo() -> str | None:
 
 
 @bp.route("/casos/<uuid:caso_id>/transicion", methods=["POST"])
-@permiso("casos.registrar")
-def transicion_de_caso(caso_id: uuid.UUID):
-    caso = caso_visible_o_404(current_user, caso_id)
+@permiso("casos.registrar", caso_id=ESCRIBIR, cambio=EN_SERVICIO)
+def transicion_de_caso(caso):
     evento = request.form.get("evento", "")
     quien = servicios.actor(current_user, duena_id=caso.institucion_id)
-    mensaje = []
-
-    def cambio():
+    with cambio() as hecho:
         transicion = FLUJOS["caso"].transicion(evento)
         if transicion.requiere_aprobacion:
             if caso.version != version_del_formulario():
                 raise servicios.Conflicto()
             servicios.solicitar(caso, evento, quien, current_user, motivo=_motivo())
-            mensaje.append(f"Solicitud enviada a supervisión: «{transicion.etiqueta}».")
+            hecho.mensaje = f"Solicitud enviada a supervisión: «{transicion.etiqueta}»."
         else:
             servicios.disparar(caso, evento, quien, current_user,
                                version_vista=version_del_formulario(), motivo=_motivo())
-            mensaje.append(f"Listo: {transicion.etiqueta.lower()}.")
-
-    ejecutar(cambio, lambda: mensaje[0])
-    return redirect(url_for("expedientes.ver", caso_id=caso_id))
-
-
-def _pendientes(institucion_id) -> list[SolicitudAprobacion]:
-    """Most urgent first: urgent cases, then the oldest request."""
-    return list(db.session.scalars(
-        select(SolicitudAprobacion).join(Caso, Caso.id == SolicitudAprobacion.caso_id)
-        .where(SolicitudAprobacion.institucion_id == institucion_id,
-               SolicitudAprobacion.estado == "pendiente")
-        .order_by(Caso.urgente.desc(), SolicitudAprobacion.creada_en)))
+            hecho.mensaje = f"Listo: {transicion.etiqueta.lower()}."
+    return redirect(url_for("expedientes.ver", caso_id=caso.id))
 
 
 @bp.route("/aprobaciones/")
-@permiso("aprobaciones.resolver")
+@permiso("aprobaciones.resolver", lectura="aprobaciones.ver")  # names and reasons
 def bandeja():
-    return render_template("aprobaciones/bandeja.html", solicitudes=_pendientes(current_user.institucion_id),
-                           FLUJOS=FLUJOS)
+    solicitudes = servicios.pendientes_de_institucion(current_user.institucion_id)
+    return render_template("aprobaciones/bandeja.html", solicitudes=solicitudes, FLUJOS=FLUJOS,
+                           nombres={s.id: etiqueta(s.caso, vista_de(s.caso, current_user))
+                                    for s in solicitudes})
+
+
+@bp.route("/solicitudes/<uuid:solicitud_id>/retirar", methods=["POST"])
+@permiso("casos.registrar", solicitud_id=RETIRAR, cambio=EN_SERVICIO)
+def retirar(solicitud):
+    """Her own request, withdrawn before anyone resolved it (a supervisora alone in her
+    institution would otherwise wait for ever)."""
+    with cambio("Solicitud retirada: no se hará el cambio."):
+        servicios.retirar(solicitud, servicios.entidad_de(solicitud), current_user,
+                          version_vista=version_del_formulario(), motivo=_motivo())
+    return redirect(url_for("expedientes.ver", caso_id=solicitud.caso_id))
 
 
 @bp.route("/aprobaciones/<uuid:solicitud_id>", methods=["POST"])
-@permiso("aprobaciones.resolver")
-def resolver(solicitud_id: uuid.UUID):
-    solicitud = db.session.scalar(select(SolicitudAprobacion).where(
-        SolicitudAprobacion.id == solicitud_id,
-        SolicitudAprobacion.institucion_id == current_user.institucion_id))
-    if solicitud is None:
-        abort(404)  # another institution's request does not exist for her
-    entidad = db.session.get(MODELOS[solicitud.entidad], solicitud.entidad_id)
+@permiso("aprobaciones.resolver", solicitud_id=RESOLVER, cambio=EN_SERVICIO)
+def resolver(solicitud):
     decision = request.form.get("decision")
-
-    def cambio():
+    with cambio("Solicitud aprobada." if decision == "aprobar" else "Solicitud rechazada."):
+        entidad = servicios.entidad_de(solicitud)
         if decision == "aprobar":
             valores = (VALORES_CANALIZACION.get(solicitud.evento, lambda c: {})(entidad)
                        if solicitud.entidad == "canalizacion" else None)
@@ -113,6 +76,4 @@ def resolver(solicitud_id: uuid.UUID):
                                motivo=_motivo())
         else:
             raise MovimientoIlegal("Elija aprobar o rechazar.")
-
-    ejecutar(cambio, "Solicitud aprobada." if decision == "aprobar" else "Solicitud rechazada.")
     return redirect(url_for("flujo.bandeja"))

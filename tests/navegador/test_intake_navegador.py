@@ -305,7 +305,7 @@ def test_el_borrador_se_guarda_solo_y_se_continua_desde_casos(page: Page, correo
     capturar("casos-con-borrador")
 
     page.get_by_role("link", name="Continuar").click()
-    expect(page).to_have_url(re.compile(rf"{re.escape(base_url)}/casos/nuevo\?borrador="))
+    expect(page).to_have_url(re.compile(rf"{re.escape(base_url)}/casos/nuevo/[0-9a-f-]+$"))
     expect(page.get_by_label("Nombre completo")).to_have_value(NOMBRE)
     expect(page.get_by_role("textbox", name="Relato de los hechos")).to_have_value(parcial)
     expect(estado_del_borrador(page)).to_have_text("Borrador guardado.")

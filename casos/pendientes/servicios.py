@@ -1,37 +1,28 @@
 """What is due and what is late, per institution or per person, most urgent first.
 
-The same list feeds the "Pendientes" page and `flask --app wsgi pendientes` (a scheduled job,
-whose output carries case ids and kinds only, never a name).
+The same list feeds the "Pendientes" page (vistas.py) and `flask --app wsgi pendientes`
+(cli.py, a scheduled job whose output carries case ids and kinds only, never a name).
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
-import click
-from flask import Blueprint, current_app, render_template, request
-from flask_login import current_user
 from sqlalchemy import and_, or_, select
 
-from casos.acceso import permiso
-from casos.bd import ahora, escritura
+from casos.bd import ahora
 from casos.canalizaciones.modelos import Canalizacion
-from casos.cuentas.modelos import Institucion
 from casos.expedientes.modelos import Caso
 from casos.extensiones import db
 from casos.ordenes import servicios as ordenes
 from casos.ordenes.modelos import OrdenProteccion
-from casos.transiciones.modelos import SolicitudAprobacion
+from casos.transiciones import servicios as transiciones
 from flujos import plazos
+from flujos.canalizacion import EN_ESPERA_DE_RESPUESTA
 from flujos.caso import ABIERTOS
 from flujos.orden_proteccion import VIGENTES
-
-bp = Blueprint("pendientes", __name__)
 
 
 @dataclass
@@ -65,8 +56,9 @@ def calcular(institucion_id, *, usuaria_id=None, momento: datetime | None = None
         items.append(Pendiente("Revalorar el riesgo", caso.proxima_valoracion, caso.id, caso.urgente,
                                ("expedientes.valoracion", {"caso_id": caso.id})))
 
+    # An erased case waits for nothing: its rows stay for statistics, out of every list.
     consulta_ordenes = select(OrdenProteccion).join(Caso, Caso.id == OrdenProteccion.caso_id).where(
-        OrdenProteccion.institucion_id == institucion_id,
+        OrdenProteccion.institucion_id == institucion_id, Caso.datos_eliminados_en.is_(None),
         OrdenProteccion.estado.in_(("solicitada", *VIGENTES)))
     if usuaria_id:
         consulta_ordenes = consulta_ordenes.where(OrdenProteccion.registrada_por_id == usuaria_id)
@@ -86,8 +78,8 @@ def calcular(institucion_id, *, usuaria_id=None, momento: datetime | None = None
             items.append(Pendiente(f"La orden de protección vence: {que}",
                                    orden.vence_en, orden.caso_id, orden.caso.urgente, ruta))
 
-    canalizaciones = select(Canalizacion).where(
-        Canalizacion.estado == "enviada",
+    canalizaciones = select(Canalizacion).join(Caso, Caso.id == Canalizacion.caso_id).where(
+        Canalizacion.estado.in_(EN_ESPERA_DE_RESPUESTA), Caso.datos_eliminados_en.is_(None),
         or_(Canalizacion.destino_id == institucion_id,
             and_(Canalizacion.origen_id == institucion_id, Canalizacion.plazo_respuesta < momento)))
     if usuaria_id:
@@ -101,9 +93,7 @@ def calcular(institucion_id, *, usuaria_id=None, momento: datetime | None = None
                                canalizacion.caso.urgente,
                                ("canalizaciones.ver", {"canalizacion_id": canalizacion.id})))
 
-    for solicitud in db.session.scalars(select(SolicitudAprobacion).where(
-            SolicitudAprobacion.institucion_id == institucion_id,
-            SolicitudAprobacion.estado == "pendiente")):
+    for solicitud in transiciones.pendientes_de_institucion(institucion_id):
         if usuaria_id and solicitud.solicitante_id != usuaria_id:
             continue
         urgente = solicitud.caso.urgente
@@ -111,39 +101,3 @@ def calcular(institucion_id, *, usuaria_id=None, momento: datetime | None = None
         items.append(Pendiente("Aprobación pendiente", solicitud.creada_en + timedelta(hours=plazo),
                                solicitud.caso_id, urgente, ("flujo.bandeja", {})))
     return _orden(items, momento)
-
-
-@bp.route("/pendientes")
-@permiso("casos.consultar")
-def pagina():
-    mias = request.args.get("ver") == "mios"
-    momento = ahora()
-    items = calcular(current_user.institucion_id, usuaria_id=current_user.id if mias else None,
-                     momento=momento)
-    casos = {c.id: c for c in db.session.scalars(select(Caso).where(
-        Caso.id.in_({p.caso_id for p in items})))}
-    return render_template("pendientes.html", items=items, casos=casos, momento=momento, mias=mias)
-
-
-@click.command("pendientes")
-@click.option("--vencer", is_flag=True, help="Además marca como vencidas las órdenes caducadas.")
-def comando(vencer: bool):
-    """Imprime lo vencido y por vencer de cada institución (sin datos personales)."""
-    if vencer:
-        with escritura():
-            sistema = SimpleNamespace(id=None, rol="sistema", institucion_id=None)
-            cuantas = ordenes.vencer_caducadas(sistema)
-            db.session.commit()
-        click.echo(f"Órdenes marcadas como vencidas: {cuantas}")
-    momento, zona = ahora(), ZoneInfo(current_app.config["ZONA_HORARIA"])
-    for institucion in db.session.scalars(select(Institucion).where(Institucion.activa.is_(True))
-                                          .order_by(Institucion.siglas)):
-        items = calcular(institucion.id, momento=momento)
-        atrasados = sum(p.atrasado(momento) for p in items)
-        click.echo(f"{institucion.siglas}: {atrasados} atrasados, {len(items) - atrasados} por vencer")
-        for p in items:
-            click.echo("  " + json.dumps({
-                "estado": "atrasado" if p.atrasado(momento) else "por_vencer", "tipo": p.tipo,
-                "vence": p.vence.astimezone(zona).isoformat(timespec="minutes"),
-                "caso": str(p.caso_id)}, ensure_ascii=False))
-

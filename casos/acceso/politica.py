@@ -1,16 +1,20 @@
-"""The one place that decides access: a role x action policy and the scope of visible cases.
+"""Route permission: a role x action policy, declared on every view with `@permiso`.
 
 Deny by default: a view without a declared action is refused to everyone (see `verificar`),
-so forgetting the decorator closes a route instead of opening it.
+so forgetting the decorator closes a route instead of opening it. The same declaration names
+the objects the route loads (casos/acceso/objetos.py) and the audit events it leaves
+(casos/peticion.py), so that neither depends on the view remembering them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from functools import wraps
+
 from flask import abort, current_app, g, jsonify, request
 from flask_login import current_user
-from sqlalchemy import Select, and_, false, or_, select
 
-from casos.extensiones import db, login_manager
+from casos.extensiones import login_manager
 
 TODOS = frozenset({"capturista", "supervisora", "gestora", "admin"})
 PUBLICA = "publica"
@@ -41,16 +45,56 @@ def puede(usuaria, accion: str) -> bool:
     return bool(getattr(usuaria, "is_authenticated", False)) and usuaria.rol in POLITICA[accion]
 
 
-def permiso(accion: str):
-    """Declare the action a view performs; `verificar` enforces it before the view runs."""
+# Audit declarations (casos/peticion.py): the event is written by the service the view calls.
+EN_SERVICIO = "en_servicio"
+
+
+@dataclass(frozen=True)
+class Regla:
+    """What a route declares: the action (role policy), the objects it loads by URL argument
+    and purpose, and its audit events — `lectura` when it shows personal data, `cambio` when
+    a successful POST changes something."""
+
+    accion: str
+    objetos: dict = field(default_factory=dict)
+    lectura: str | None = None
+    cambio: str | None = None
+
+
+def permiso(accion: str, *, lectura: str | None = None, cambio: str | None = None, **objetos: str):
+    """Declare the action a view performs; `verificar` enforces it before the view runs.
+    `objetos` maps URL arguments to a purpose (`caso_id=LEER`): the view then receives the
+    object loaded through its scoped loader (`caso`), never the id."""
     if accion not in (PUBLICA, TOKEN_API) and accion not in POLITICA:
         raise ValueError(f"acción desconocida: {accion}")
+    regla = Regla(accion, objetos, lectura, cambio)
+    _validar(regla)
 
     def decorador(vista):
-        vista.accion = accion
-        return vista
+        if objetos or lectura or cambio:
+            from casos.peticion import atender
+
+            @wraps(vista)
+            def envoltura(**argumentos):
+                return atender(regla, vista, argumentos)
+        else:
+            envoltura = vista
+        envoltura.accion, envoltura.regla = accion, regla
+        return envoltura
 
     return decorador
+
+
+def _validar(regla: Regla) -> None:
+    from casos.acceso.objetos import CARGADORES
+    from casos.auditoria.acciones import ACCIONES
+
+    desconocidos = set(regla.objetos) - CARGADORES.keys()
+    if desconocidos:
+        raise ValueError(f"sin cargador para {desconocidos}: añádalo en casos/acceso/objetos.py")
+    for codigo in (regla.lectura, regla.cambio):
+        if codigo not in (None, EN_SERVICIO) and codigo not in ACCIONES:
+            raise ValueError(f"acción de auditoría desconocida: {codigo}")
 
 
 def accion_de(endpoint: str | None) -> str | None:
@@ -85,47 +129,3 @@ def _verificar_token():
                 401, {"WWW-Authenticate": 'Bearer realm="ruta-violeta"'})
     g.token_api = token
     return None
-
-
-def casos_visibles(usuaria) -> Select:
-    """Every query for cases starts here: those owned by the user's institution, and those
-    another institution referred to hers once she accepted (a live referral)."""
-    from casos.expedientes.modelos import Caso
-
-    if not puede(usuaria, "casos.consultar"):
-        return select(Caso).where(false())
-    return select(Caso).where(or_(*_partes_visibles(usuaria)))
-
-
-def casos_visibles_por_partes(usuaria) -> list[Select]:
-    """The same scope as `casos_visibles`, as disjoint queries whose union it is. A query that
-    orders and cuts (the case list) runs each part on its own index and merges the few rows:
-    on the OR of both, PostgreSQL reads and sorts every visible case to return 50."""
-    from casos.expedientes.modelos import Caso
-
-    if not puede(usuaria, "casos.consultar"):
-        return [select(Caso).where(false())]
-    return [select(Caso).where(parte) for parte in _partes_visibles(usuaria)]
-
-
-def _partes_visibles(usuaria) -> list:
-    from casos.canalizaciones.modelos import Canalizacion
-    from casos.expedientes.modelos import Caso
-    from flujos.canalizacion import VIGENTES
-
-    compartidos = select(Canalizacion.caso_id).where(
-        Canalizacion.destino_id == usuaria.institucion_id, Canalizacion.estado.in_(VIGENTES))
-    # Disjoint: a case of her own institution counts once even if it were referred back.
-    return [Caso.institucion_id == usuaria.institucion_id,
-            and_(Caso.id.in_(compartidos), Caso.institucion_id != usuaria.institucion_id)]
-
-
-def caso_visible_o_404(usuaria, caso_id, *opciones):
-    """404, not 403: a case outside the scope must not even be known to exist. `opciones`
-    are loader options (what the page will read, loaded with the case)."""
-    from casos.expedientes.modelos import Caso
-
-    caso = db.session.scalar(casos_visibles(usuaria).where(Caso.id == caso_id).options(*opciones))
-    if caso is None:
-        abort(404)
-    return caso

@@ -1,0 +1,164 @@
+"""What a person may see of a case, and which cases she finds at all.
+
+The owning institution sees all of it. A receiving institution sees only what the woman
+consented to share with its kind of institution, and only while its referral is live and her
+consent in force; after a rejection, a cancellation, a conclusion, a revocation or an expiry
+it keeps a record without personal data. Everyone else: the case does not exist (404).
+
+Every page, list, search and inbox asks here (`vista_de`, `casos_visibles`), never the
+template: a section is shown when its category is in `Vista.categorias`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, and_, false, or_, select
+
+from casos.acceso.politica import puede
+from casos.catalogos import DATOS_COMPARTIBLES
+from flujos.canalizacion import COMPARTEN, VIGENTES
+
+TODAS = frozenset(DATOS_COMPARTIBLES)
+NINGUNA: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Vista:
+    """A person's view of one case: whose it is, which data categories she may read."""
+
+    propia: bool
+    categorias: frozenset[str]
+    eliminado: bool
+    canalizacion: object | None = None  # the live referral a receiving institution sees it by
+
+    @property
+    def escribe(self) -> bool:
+        """Only the owning institution writes the case (intake, assessments, orders,
+        consent), and nobody writes an erased one."""
+        return self.propia and not self.eliminado
+
+    @property
+    def identidad(self) -> bool:
+        return "identidad" in self.categorias
+
+
+def _hoy() -> date:
+    from casos.bd import hoy_local
+
+    return hoy_local()
+
+
+def consentimiento_en_vigor(caso, tipo_institucion: str, hoy: date) -> bool:
+    consentimiento = caso.consentimiento
+    return (consentimiento is not None and consentimiento.vigente(hoy)
+            and tipo_institucion in consentimiento.tipos_institucion)
+
+
+def compartidas(canalizacion, hoy: date | None = None) -> frozenset[str]:
+    """What the receiving institution of this referral may read now: the categories shared
+    when it was sent that her current consent still allows, while the referral is live."""
+    caso = canalizacion.caso
+    if caso.datos_eliminados or canalizacion.estado not in COMPARTEN:
+        return NINGUNA
+    if not consentimiento_en_vigor(caso, canalizacion.destino.tipo, hoy or _hoy()):
+        return NINGUNA
+    return frozenset(canalizacion.datos_compartidos) & frozenset(caso.consentimiento.datos_compartibles)
+
+
+@dataclass(frozen=True)
+class VistaCanalizacion:
+    """An institution's view of a referral. `detalle`: the sender's reason and notes."""
+
+    receptora: bool
+    categorias: frozenset[str]
+    detalle: bool
+    abre_caso: bool  # whether the case page exists for her (casos_visibles)
+
+
+def vista_de_canalizacion(canalizacion, usuaria, hoy: date | None = None) -> VistaCanalizacion:
+    eliminado = canalizacion.caso.datos_eliminados
+    if canalizacion.destino_id != usuaria.institucion_id:  # the sender (the loader let no one else in)
+        return VistaCanalizacion(False, NINGUNA if eliminado else TODAS, not eliminado, True)
+    categorias = compartidas(canalizacion, hoy)
+    vivo = (not eliminado and canalizacion.estado in COMPARTEN
+            and consentimiento_en_vigor(canalizacion.caso, canalizacion.destino.tipo, hoy or _hoy()))
+    return VistaCanalizacion(True, categorias, vivo, vivo and canalizacion.estado in VIGENTES)
+
+
+def vista_de(caso, usuaria, hoy: date | None = None) -> Vista:
+    eliminado = caso.datos_eliminados
+    if caso.institucion_id == usuaria.institucion_id:
+        return Vista(True, NINGUNA if eliminado else TODAS, eliminado)
+    from casos.canalizaciones.servicios import vigente_para
+
+    canalizacion = vigente_para(caso.id, usuaria.institucion_id)
+    if canalizacion is None:
+        return Vista(False, NINGUNA, eliminado)
+    return Vista(False, compartidas(canalizacion, hoy), eliminado, canalizacion)
+
+
+# ---- which cases: the SQL scope ---------------------------------------------------------------
+
+def casos_visibles(usuaria) -> Select:
+    """Every query for cases starts here: those owned by the user's institution, and those
+    another institution referred to hers while the referral is live and the woman's consent
+    is in force."""
+    from casos.expedientes.modelos import Caso
+
+    if not puede(usuaria, "casos.consultar"):
+        return select(Caso).where(false())
+    return select(Caso).where(or_(*_partes_visibles(usuaria)))
+
+
+def casos_visibles_por_partes(usuaria) -> list[Select]:
+    """The same scope as `casos_visibles`, as disjoint queries whose union it is. A query that
+    orders and cuts (the case list) runs each part on its own index and merges the few rows:
+    on the OR of both, PostgreSQL reads and sorts every visible case to return 50."""
+    from casos.expedientes.modelos import Caso
+
+    if not puede(usuaria, "casos.consultar"):
+        return [select(Caso).where(false())]
+    return [select(Caso).where(parte) for parte in _partes_visibles(usuaria)]
+
+
+def _partes_visibles(usuaria) -> list:
+    from casos.canalizaciones.modelos import Canalizacion
+    from casos.expedientes.modelos import Caso, Consentimiento
+
+    hoy = _hoy()
+    # The kind of institution was checked against her consent when the referral was sent,
+    # and consent is only ever revoked, never widened: `compartidas` checks it again.
+    compartidos = (
+        select(Canalizacion.caso_id)
+        .join(Consentimiento, Consentimiento.caso_id == Canalizacion.caso_id)
+        .where(Canalizacion.destino_id == usuaria.institucion_id, Canalizacion.estado.in_(VIGENTES),
+               Consentimiento.autoriza_canalizar.is_(True), Consentimiento.revocado_en.is_(None),
+               or_(Consentimiento.vigente_hasta.is_(None), Consentimiento.vigente_hasta >= hoy)))
+    # Disjoint: a case of her own institution counts once even if it were referred back.
+    # Another institution's erased case is nothing to her: not even a row.
+    return [Caso.institucion_id == usuaria.institucion_id,
+            and_(Caso.id.in_(compartidos), Caso.institucion_id != usuaria.institucion_id,
+                 Caso.datos_eliminados_en.is_(None))]
+
+
+def etiqueta(caso, vista: Vista) -> str:
+    """How lists and inboxes name a case: her name only where the person may read it."""
+    if vista.eliminado:
+        return "Caso con datos personales eliminados" if vista.propia else "Caso no disponible"
+    if vista.identidad and caso.victima is not None:
+        return caso.victima.nombre
+    return "Caso propio" if vista.propia else f"Caso canalizado por {caso.institucion.siglas}"
+
+
+def etiquetas(caso_ids, usuaria) -> dict:
+    """`etiqueta` of each case of `caso_ids` she finds (casos_visibles); the rest she knows
+    only through what points at them (a referral waiting for her answer): no name."""
+    from casos.expedientes.modelos import Caso
+    from casos.extensiones import db
+
+    if not caso_ids:
+        return {}
+    casos = db.session.scalars(casos_visibles(usuaria).where(Caso.id.in_(caso_ids)))
+    return {caso.id: etiqueta(caso, vista_de(caso, usuaria)) for caso in casos}

@@ -1,0 +1,154 @@
+"""Scoped loaders: the only way a view reaches a domain object.
+
+A route declares its objects beside its permission, by URL argument and purpose:
+
+    @permiso("casos.registrar", caso_id=ESCRIBIR, lectura="caso.ver")
+    def valoracion(caso): ...
+
+and `preparar` loads each through its loader here, which knows the person's role and
+institution, the referral's state and the woman's consent: an object outside her scope is
+404 (not even its existence leaks), an object she may see but not change this way is a
+`Rechazo` with a Spanish reason. A URL argument without a loader is a programming error, so
+a route added next year can't reach an object around this module (a test walks the URL map).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import abort, g, url_for
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import joinedload
+
+from casos.acceso.casos import casos_visibles, vista_de
+from casos.extensiones import db
+
+LEER = "leer"
+PROPIO = "propio"  # the owning institution only, erased or not (who accessed her case)
+ESCRIBIR = "escribir"  # the owning institution changes the case or something hanging from it
+RESPONDER = "responder"  # either side of a referral moves it (flujos decides which side may what)
+RESOLVER = "resolver"  # a supervisora approves or rejects a request of her institution
+RETIRAR = "retirar"  # the author withdraws her own request
+
+ELIMINADO = "Los datos personales de este caso fueron eliminados: ya no admite cambios."
+
+
+class Rechazo(Exception):
+    """Seen, but not allowed this way: a 403 page with its message; or, with `volver` (the
+    case was erased while she worked on a form), a message back on the object's page."""
+
+    def __init__(self, mensaje: str, volver: str | None = None):
+        super().__init__(mensaje)
+        self.mensaje, self.volver = mensaje, volver
+
+
+@dataclass(frozen=True)
+class Cargado:
+    """What the audit event of the request names: the case, and the object when it is not
+    the case itself."""
+
+    caso_id: uuid.UUID | None
+    objeto_id: uuid.UUID | None
+
+
+def _pagina_del_caso(caso_id) -> str:
+    return url_for("expedientes.ver", caso_id=caso_id)
+
+
+def caso(caso_id, modo: str, usuaria):
+    from casos.expedientes.modelos import Caso
+
+    encontrado = db.session.scalar(
+        casos_visibles(usuaria).where(Caso.id == caso_id)
+        .options(joinedload(Caso.victima), joinedload(Caso.consentimiento)))
+    if encontrado is None:
+        abort(404)
+    g.vista = vista = vista_de(encontrado, usuaria)
+    if modo in (ESCRIBIR, PROPIO):
+        if not vista.propia:  # no form of hers leads here: a plain 403 with the reason
+            raise Rechazo("Solo la institución dueña del caso puede hacerlo.")
+        if vista.eliminado and modo == ESCRIBIR:
+            raise Rechazo(ELIMINADO, _pagina_del_caso(caso_id))
+    elif modo != LEER:
+        raise ValueError(modo)
+    return encontrado, Cargado(encontrado.id, None)
+
+
+def canalizacion(canalizacion_id, modo: str, usuaria):
+    """Only the two institutions of a referral know it exists; the receiving one, only once it
+    was sent (a draft or a request awaiting approval is still the sender's business)."""
+    from casos.canalizaciones.modelos import Canalizacion
+
+    encontrada = db.session.scalar(select(Canalizacion).where(
+        Canalizacion.id == canalizacion_id,
+        or_(Canalizacion.origen_id == usuaria.institucion_id,
+            and_(Canalizacion.destino_id == usuaria.institucion_id,
+                 Canalizacion.enviada_en.is_not(None)))))
+    if encontrada is None:
+        abort(404)
+    if modo == RESPONDER:
+        if encontrada.caso.datos_eliminados:
+            raise Rechazo(ELIMINADO, url_for("canalizaciones.ver", canalizacion_id=canalizacion_id))
+    elif modo != LEER:
+        raise ValueError(modo)
+    return encontrada, Cargado(encontrada.caso_id, encontrada.id)
+
+
+def orden(orden_id, modo: str, usuaria):
+    from casos.ordenes.modelos import OrdenProteccion
+
+    encontrada = db.session.get(OrdenProteccion, orden_id) if isinstance(orden_id, uuid.UUID) else None
+    if encontrada is None:
+        abort(404)
+    # The order's case decides: outside her scope, 404; seen but not hers, refused.
+    caso(encontrada.caso_id, modo, usuaria)
+    return encontrada, Cargado(encontrada.caso_id, encontrada.id)
+
+
+def solicitud(solicitud_id, modo: str, usuaria):
+    from casos.transiciones.modelos import SolicitudAprobacion
+
+    encontrada = db.session.scalar(select(SolicitudAprobacion).where(
+        SolicitudAprobacion.id == solicitud_id,
+        SolicitudAprobacion.institucion_id == usuaria.institucion_id))
+    if encontrada is None:
+        abort(404)  # another institution's request does not exist for her
+    if modo == RETIRAR and encontrada.solicitante_id != usuaria.id:
+        raise Rechazo("Solo quien hizo la solicitud puede retirarla.")
+    if modo not in (RESOLVER, RETIRAR):
+        raise ValueError(modo)
+    return encontrada, Cargado(encontrada.caso_id, encontrada.id)
+
+
+def borrador(borrador_id, modo: str, usuaria):
+    """An intake draft is its author's alone."""
+    from casos.expedientes.servicios import borrador_de
+
+    encontrado = borrador_de(usuaria, borrador_id)
+    if encontrado is None or modo not in (LEER, ESCRIBIR):
+        abort(404)
+    return encontrado, Cargado(None, encontrado.id)
+
+
+# URL argument -> (the view's parameter, its loader). One entry per kind of domain object.
+CARGADORES: dict[str, tuple[str, Callable]] = {
+    "caso_id": ("caso", caso),
+    "canalizacion_id": ("canalizacion", canalizacion),
+    "orden_id": ("orden", orden),
+    "solicitud_id": ("solicitud", solicitud),
+    "borrador_id": ("borrador", borrador),
+}
+
+
+def cargar(declarados: dict[str, str], argumentos: dict, usuaria) -> tuple[dict, Cargado | None]:
+    """Replace each declared id argument by its object; the first names the audit event."""
+    argumentos = dict(argumentos)
+    auditado = None
+    for argumento, modo in declarados.items():
+        parametro, cargador = CARGADORES[argumento]
+        objeto, cargado = cargador(argumentos.pop(argumento), modo, usuaria)
+        argumentos[parametro] = objeto
+        auditado = auditado or cargado
+    return argumentos, auditado

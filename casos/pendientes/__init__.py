@@ -1,0 +1,1 @@
+"""What is due and late: the page, the scheduled report, and the list both read."""
