@@ -12,7 +12,6 @@ from flask import current_app
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from casos import auditoria
 from casos.bd import escritura
 from casos.cripto import llavero
 from casos.cuentas import servicios
@@ -72,12 +71,11 @@ def crear_usuaria(correo, nombre, rol, siglas, contrasena):
         click.echo("Esa cuenta ya existe; no se cambió nada.")
         return
     try:
-        usuaria = servicios.crear_usuaria(correo=correo, nombre=nombre, rol=rol,
-                                          institucion=institucion, contrasena=contrasena)
+        servicios.alta_de_cuenta(correo=correo, nombre=nombre, rol=rol, institucion=institucion,
+                                 contrasena=contrasena)  # audited: "cuenta.crear", origen "cli"
     except servicios.ContrasenaRechazada as error:
         db.session.rollback()
         _error("Contraseña rechazada: " + " ".join(error.motivos))
-    auditoria.registrar("cuenta.crear", objeto_id=usuaria.id)
     db.session.commit()
     click.echo("Cuenta creada.")
 

@@ -20,11 +20,17 @@ INSTITUCIONES = (
     ("SEMUJER", "Secretaría de las Mujeres del Estado de Zacatecas (demo)", "semujer", "32056"),
 )
 
+# Two supervisoras per institution: one never approves her own requests (four eyes), so with
+# a single one her referrals, closures and lowered risk levels could never be approved.
 CUENTAS = (
     ("capturista@fiscalia.demo", "Capturista Fiscalía", "capturista", "FGJEZ"),
     ("supervisora@fiscalia.demo", "Supervisora Fiscalía", "supervisora", "FGJEZ"),
+    ("supervisora2@fiscalia.demo", "Segunda supervisora Fiscalía", "supervisora", "FGJEZ"),
     ("capturista@cjm.demo", "Capturista CJM", "capturista", "CJM"),
     ("supervisora@cjm.demo", "Supervisora CJM", "supervisora", "CJM"),
+    ("supervisora2@cjm.demo", "Segunda supervisora CJM", "supervisora", "CJM"),
+    ("supervisora@semujer.demo", "Supervisora SEMUJER", "supervisora", "SEMUJER"),
+    ("supervisora2@semujer.demo", "Segunda supervisora SEMUJER", "supervisora", "SEMUJER"),
     ("gestora@semujer.demo", "Gestora SEMUJER", "gestora", "SEMUJER"),
     ("admin@semujer.demo", "Administración SEMUJER", "admin", "SEMUJER"),
 )

@@ -16,7 +16,15 @@ from sqlalchemy import func, select
 from casos.bd import ahora
 from casos.cuentas.modelos import Activacion, Institucion, Sesion, Usuaria
 from casos.extensiones import db
-from tests.conftest import CONTRASENA, crear_institucion, entrar, enviar, errores_del_campo, token_csrf
+from tests.conftest import (
+    CONTRASENA,
+    crear_institucion,
+    crear_usuaria,
+    entrar,
+    enviar,
+    errores_del_campo,
+    token_csrf,
+)
 
 INSTITUCION_NUEVA = {
     "nombre": "Instancia Municipal de las Mujeres de Fresnillo",
@@ -237,6 +245,75 @@ def test_admin_no_puede_desactivar_su_propia_institucion(app, cuentas, como):
         "No puede desactivar la institución de su propia cuenta."]
     assert _recargar(Institucion, a.id).activa is True
     assert admin.get("/admin/").status_code == 200
+
+
+# ---- four eyes: at least two supervisoras ----------------------------------------------------
+# A supervisora never approves her own request: with one, hers wait forever; with none, nobody's
+# can be approved. The admin sees it on the list and on the institution's page.
+
+AVISO_PAGINA = {
+    0: "Esta institución no tiene ninguna supervisora activa",
+    1: "Esta institución tiene 1 supervisora activa: las solicitudes que ella haga no pueden aprobarse",
+}
+
+
+def _con_supervisoras(n: int, **extra) -> Institucion:
+    institucion = crear_institucion("INSTC", "cjm", nombre="Institución C de prueba")
+    crear_usuaria("capturista", institucion)
+    for _ in range(n):
+        crear_usuaria("supervisora", institucion)
+    for estado, cuantas in extra.items():  # bloqueada=1, inactiva=1: they must not count
+        for _ in range(cuantas):
+            cuenta = crear_usuaria("supervisora", institucion, activa=estado != "inactiva")
+            if estado == "bloqueada":
+                cuenta.bloqueada_en = ahora()
+                db.session.commit()
+    return institucion
+
+
+def _avisos(admin, institucion) -> tuple[str, str]:
+    """(the list's warning line about this institution or "", its page's warning or "")."""
+    lista = _html(admin.get("/admin/instituciones"))
+    aviso = re.search(r'<div class="mensaje aviso" role="note">(.*?)</div>', lista, re.S)
+    lineas = re.findall(r"<li>(.*?)</li>", aviso.group(1), re.S) if aviso else []
+    de_ella = [linea for linea in lineas if institucion.nombre in linea]
+    assert len(de_ella) <= 1
+    fila = re.search(rf"{re.escape(institucion.nombre)}</a></td>.*?</tr>", lista, re.S).group(0)
+    pagina = _html(admin.get(f"/admin/instituciones/{institucion.id}"))
+    en_pagina = re.search(r'<p class="mensaje aviso" role="note">(.*?)</p>', pagina, re.S)
+    assert ("menos de dos" in fila) == bool(de_ella)
+    return (de_ella[0] if de_ella else ""), (en_pagina.group(1) if en_pagina else "")
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_una_institucion_con_menos_de_dos_supervisoras_lo_avisa(app, cuentas, como, n):
+    institucion = _con_supervisoras(n)
+    en_lista, en_pagina = _avisos(como("admin"), institucion)
+    assert AVISO_PAGINA[n] in en_pagina and en_pagina.endswith(
+        "Registre al menos dos. No cuentan las cuentas inactivas ni las bloqueadas.")
+    cuantas = "no tiene ninguna supervisora activa" if n == 0 else "tiene 1 supervisora activa"
+    assert f"{institucion.nombre} {cuantas}" in en_lista and "Registre al menos dos." in en_lista
+    _sin_ingles(en_pagina)
+
+
+def test_con_dos_supervisoras_activas_no_hay_aviso(app, cuentas, como):
+    institucion = _con_supervisoras(2)
+    assert _avisos(como("admin"), institucion) == ("", "")
+
+
+@pytest.mark.parametrize("estado", ["bloqueada", "inactiva"])
+def test_una_supervisora_bloqueada_o_inactiva_no_cuenta(app, cuentas, como, estado):
+    institucion = _con_supervisoras(1, **{estado: 1})
+    en_lista, en_pagina = _avisos(como("admin"), institucion)
+    assert AVISO_PAGINA[1] in en_pagina and "tiene 1 supervisora activa" in en_lista
+
+
+def test_una_institucion_inactiva_no_avisa(app, cuentas, como):
+    """It makes no requests: its accounts can't enter."""
+    institucion = _con_supervisoras(0)
+    institucion.activa = False
+    db.session.commit()
+    assert _avisos(como("admin"), institucion) == ("", "")
 
 
 # ---- accounts: creation and activation -------------------------------------------------------

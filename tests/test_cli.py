@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from casos.bd import ahora
 from casos.cripto import llavero
 from casos.cuentas.modelos import Institucion, Sesion, Usuaria
-from casos.demo import CONTRASENA_DEMO, SECRETO_TOTP_DEMO
+from casos.demo import CONTRASENA_DEMO, CUENTAS, SECRETO_TOTP_DEMO
 from casos.extensiones import db
 from tests.conftest import activar_segundo_factor, crear_institucion, crear_usuaria, entrar
 
@@ -42,7 +42,8 @@ def _cuentas_del_readme() -> list[tuple[str, str, str]]:
     """(correo, rol, institución) of the README's table of demo accounts."""
     filas = re.findall(r"^\| `([^`]+@[^`]+\.demo)` \| (\w+) \| ([^|]+?) \|$", README.read_text(),
                        re.MULTILINE)
-    assert len(filas) == 6, "la tabla de cuentas de demostración del README cambió"
+    assert sorted(f[0] for f in filas) == sorted(c[0] for c in CUENTAS), \
+        "la tabla de cuentas de demostración del README no coincide con casos/demo.py"
     return filas
 
 
@@ -115,13 +116,13 @@ def test_init_en_produccion_sin_archivo_de_claves_no_lo_inventa(app, runner, tmp
 def test_demo_dos_veces_crea_las_instituciones_y_cuentas_una_sola_vez(app, runner):
     primera = runner.invoke(args=["demo"])
     assert primera.exit_code == 0, primera.output
-    assert "6 cuentas nuevas" in primera.stdout
+    assert f"{len(CUENTAS)} cuentas nuevas" in primera.stdout
     segunda = runner.invoke(args=["demo"])
     assert segunda.exit_code == 0, segunda.output
     assert "0 cuentas nuevas" in segunda.stdout
 
     assert _contar(Institucion) == 3
-    assert _contar(Usuaria) == 6
+    assert _contar(Usuaria) == len(CUENTAS) == 10
     creadas = {u.correo: u for u in db.session.scalars(select(Usuaria))}
     for correo, rol, institucion in _cuentas_del_readme():
         cuenta = creadas[correo]
@@ -144,6 +145,17 @@ def test_cada_cuenta_de_demo_entra_y_llega_a_su_inicio(app, runner):
         propia = db.session.scalar(select(Usuaria).where(Usuaria.correo == correo)).institucion
         assert propia.nombre in inicio, correo
     assert CONTRASENA_DEMO == "clave-de-prueba-demo"  # the one the README publishes
+
+
+def test_cada_institucion_de_demo_tiene_dos_supervisoras(app, runner):
+    """Four eyes: with one, her own requests could never be approved. The admin sees no warning."""
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    for institucion in db.session.scalars(select(Institucion)):
+        supervisoras = [u for u in institucion.usuarias if u.rol == "supervisora" and u.activa]
+        assert len(supervisoras) == 2, institucion.siglas
+    admin = app.test_client()
+    assert entrar(admin, "admin@semujer.demo", CONTRASENA_DEMO, secreto=SECRETO_TOTP_DEMO).status_code == 302
+    assert "Registre al menos dos" not in admin.get("/admin/instituciones").get_data(as_text=True)
 
 
 def test_demo_se_niega_en_produccion(app, runner):

@@ -11,14 +11,16 @@ import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import pytest
 import sqlalchemy as sa
 
 from casos.bd import ahora
 from casos.cuentas import sesiones
-from casos.cuentas.modelos import Sesion
+from casos.cuentas.modelos import Institucion, Sesion, Usuaria
 from casos.cuentas.sesiones import RESOLUCION_ACTIVIDAD
+from casos.expedientes.servicios import registrar_caso
 from casos.extensiones import db
-from tests.conftest import CONTRASENA, activar_segundo_factor, entrar, enviar
+from tests.conftest import CONTRASENA, activar_segundo_factor, datos_de_caso, entrar, enviar
 from tests.test_consultas_por_pagina import sentencias
 
 COOKIE = "rv_sesion"
@@ -210,6 +212,91 @@ def test_contrasena_actual_incorrecta_no_cambia_nada(app, cuentas, como):
     assert otra.get("/").status_code == 200
     assert esta.get("/").status_code == 200
     assert entrar(app.test_client(), usuaria).status_code == 302
+
+
+# Every way an account loses its access, or its password or second factor is reset, ends the
+# sessions it had: one opened before is sent to the login page on its next request, copies of
+# its cookie too, and the case it could read is out of reach.
+
+def _bloquear(app, admin, objetivo):
+    app.config["BLOQUEO_TRAS_FALLOS"] = 3
+    for _ in range(3):
+        assert entrar(app.test_client(), objetivo, "frase equivocada de prueba").status_code == 200
+
+
+def _desactivar(app, admin, objetivo):
+    return enviar(admin, f"/admin/cuentas/{objetivo.id}", _datos_de_cuenta(objetivo, activa=None))
+
+
+def _enlace_de_activacion(app, admin, objetivo):
+    return enviar(admin, f"/admin/cuentas/{objetivo.id}/activacion", pagina=f"/admin/cuentas/{objetivo.id}")
+
+
+def _restablecer_segundo_factor(app, admin, objetivo):
+    return enviar(admin, f"/admin/cuentas/{objetivo.id}/segundo-factor",
+                  pagina=f"/admin/cuentas/{objetivo.id}")
+
+
+def _cambiar_rol(app, admin, objetivo):
+    return enviar(admin, f"/admin/cuentas/{objetivo.id}", _datos_de_cuenta(objetivo, rol="capturista"))
+
+
+@pytest.mark.parametrize("accion", [_bloquear, _desactivar, _enlace_de_activacion,
+                                    _restablecer_segundo_factor, _cambiar_rol],
+                         ids=["bloqueo", "desactivar", "enlace-de-activacion", "segundo-factor", "rol"])
+def test_bloquear_desactivar_o_restablecer_la_cuenta_cierra_sus_sesiones(app, cuentas, como, accion):
+    objetivo = cuentas["supervisora"]
+    caso = registrar_caso(cuentas["capturista"], datos_de_caso())
+    db.session.commit()
+    abierta, otra = como("supervisora"), como("supervisora")
+    copia = _cliente_con(app, _cookie(abierta))
+    ajena = como("supervisora_b")
+    administradora = como("admin")
+    assert abierta.get(f"/casos/{caso.id}").status_code == 200
+
+    respuesta = accion(app, administradora, objetivo)
+    assert respuesta is None or respuesta.status_code in (200, 302)
+
+    assert _sesiones_de(objetivo) == []
+    for cliente in (abierta, otra, copia):
+        assert _va_a_entrar(cliente.get(f"/casos/{caso.id}"))
+        assert _va_a_entrar(cliente.get("/"))
+    assert ajena.get("/").status_code == 200  # other accounts keep theirs
+    assert administradora.get("/admin/").status_code == 200
+
+
+# A session row that outlived the change (a request racing it, a lock written by hand) is
+# refused all the same: the account loaded with the session must still be allowed in.
+
+def _bloqueada(usuaria):
+    return sa.update(Usuaria).where(Usuaria.id == usuaria.id).values(bloqueada_en=ahora())
+
+
+def _inactiva(usuaria):
+    return sa.update(Usuaria).where(Usuaria.id == usuaria.id).values(activa=False)
+
+
+def _institucion_inactiva(usuaria):
+    return sa.update(Institucion).where(Institucion.id == usuaria.institucion_id).values(activa=False)
+
+
+@pytest.mark.parametrize("cambio", [_bloqueada, _inactiva, _institucion_inactiva],
+                         ids=["bloqueada", "inactiva", "institucion-inactiva"])
+def test_una_sesion_que_sobrevivio_no_sirve_a_una_cuenta_que_ya_no_puede_entrar(app, cuentas, cambio):
+    ella = cuentas["capturista"]
+    caso = registrar_caso(ella, datos_de_caso())
+    db.session.commit()
+    cliente = app.test_client()
+    _entrar_sin_avisos(cliente, ella)
+    valor = _cookie(cliente)
+    db.session.rollback()
+    db.session.execute(cambio(ella))  # behind the services' back: no revocation
+    db.session.commit()
+    assert _fila(valor) is not None
+
+    assert _va_a_entrar(cliente.get(f"/casos/{caso.id}"))
+    assert _fila(valor) is None  # the useless row is gone
+    assert _va_a_entrar(_cliente_con(app, valor).get("/"))
 
 
 # ---- timeouts -----------------------------------------------------------------------------

@@ -1,3 +1,7 @@
+"""The admin's pages: institutions and accounts. Every change is made, and audited with its
+object, by a service (casos/cuentas/servicios.py, segundo_factor.py), and committed through
+`casos.peticion.cambio`."""
+
 from __future__ import annotations
 
 import uuid
@@ -7,15 +11,14 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from casos import auditoria
-from casos.acceso import permiso
+from casos.acceso import EN_SERVICIO, permiso
 from casos.admin.formularios import FormularioCuenta, FormularioInstitucion
 from casos.cuentas import segundo_factor, servicios
 from casos.cuentas.formularios import FormularioVacio
 from casos.cuentas.modelos import Institucion, Usuaria
-from casos.cuentas.sesiones import revocar_sesiones
 from casos.extensiones import db
 from casos.formularios import opciones
+from casos.peticion import cambio
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -42,27 +45,60 @@ def panel():
     return render_template("admin/panel.html", conteos=conteos)
 
 
+def _supervisoras_activas(*condiciones) -> dict[uuid.UUID, int]:
+    """Per institution, the supervisoras who can approve today: active and not locked."""
+    return dict(db.session.execute(
+        select(Usuaria.institucion_id, func.count())
+        .where(Usuaria.rol == "supervisora", Usuaria.activa.is_(True),
+               Usuaria.bloqueada_en.is_(None), *condiciones)
+        .group_by(Usuaria.institucion_id)).all())
+
+
+def aviso_supervisoras(cuantas: int, sujeto: str = "Esta institución") -> str | None:
+    """Four eyes: a supervisora never approves her own request, so an institution needs two."""
+    if cuantas >= 2:
+        return None
+    if cuantas == 0:
+        return (f"{sujeto} no tiene ninguna supervisora activa: nadie puede aprobar las "
+                "canalizaciones, los cierres de caso ni las bajas de nivel de riesgo que "
+                "solicite su personal. Registre al menos dos.")
+    return (f"{sujeto} tiene 1 supervisora activa: las solicitudes que ella haga no pueden "
+            "aprobarse, porque solo otra supervisora puede hacerlo. Registre al menos dos.")
+
+
 @bp.route("/instituciones")
 @permiso("administracion")
 def instituciones():
-    return render_template("admin/instituciones.html", instituciones=_instituciones())
+    lista = _instituciones()
+    supervisoras = _supervisoras_activas()
+    # An inactive institution makes no requests: nothing to warn about.
+    avisos = {i.id: aviso_supervisoras(supervisoras.get(i.id, 0), i.nombre) for i in lista if i.activa}
+    return render_template("admin/instituciones.html", instituciones=lista,
+                           supervisoras=supervisoras, avisos={k: v for k, v in avisos.items() if v})
 
 
 @bp.route("/instituciones/nueva", methods=["GET", "POST"])
 @bp.route("/instituciones/<uuid:institucion_id>", methods=["GET", "POST"])
-@permiso("administracion")
+@permiso("administracion", cambio=EN_SERVICIO)  # created, edited or deactivated
 def institucion(institucion_id: uuid.UUID | None = None):
     existente = _o_404(Institucion, institucion_id) if institucion_id else None
     formulario = FormularioInstitucion(obj=existente)
+    aviso = None
+    if existente is not None and existente.activa:
+        aviso = aviso_supervisoras(
+            _supervisoras_activas(Usuaria.institucion_id == existente.id).get(existente.id, 0))
+
+    def pagina():
+        return render_template("admin/institucion.html", formulario=formulario,
+                               existente=existente, aviso=aviso)
+
     if formulario.validate_on_submit():
-        objeto = existente or Institucion()
         desactivada = existente is not None and existente.activa and not formulario.activa.data
         if desactivada and existente.id == current_user.institucion_id:
             # Her accounts could no longer enter: she would lock herself out, as she would by
             # deactivating her own account.
             formulario.activa.errors.append("No puede desactivar la institución de su propia cuenta.")
-            return render_template("admin/institucion.html", formulario=formulario,
-                                   existente=existente)
+            return pagina()
         for campo, texto in ((formulario.nombre, "ese nombre"), (formulario.siglas, "esas siglas")):
             otra = db.session.scalar(select(Institucion.id).where(
                 getattr(Institucion, campo.name) == campo.data.strip(),
@@ -70,26 +106,19 @@ def institucion(institucion_id: uuid.UUID | None = None):
             if otra is not None:
                 campo.errors.append(f"Ya existe una institución con {texto}.")
         if formulario.nombre.errors or formulario.siglas.errors:
-            return render_template("admin/institucion.html", formulario=formulario,
-                                   existente=existente)
-        formulario.populate_obj(objeto)
-        db.session.add(objeto)
+            return pagina()
         try:
-            db.session.flush()
+            with cambio("Institución guardada.") as hecho:
+                servicios.guardar_institucion(
+                    existente, nombre=formulario.nombre.data, siglas=formulario.siglas.data,
+                    tipo=formulario.tipo.data, municipio=formulario.municipio.data,
+                    activa=formulario.activa.data)
         except IntegrityError:  # another admin saved the same name at the same moment
             db.session.rollback()
             formulario.nombre.errors.append("Ya existe una institución con ese nombre o siglas.")
-        else:
-            if desactivada:
-                for cuenta in objeto.usuarias:
-                    revocar_sesiones(cuenta.id)
-            accion = ("institucion.desactivar" if desactivada
-                      else "institucion.editar" if existente else "institucion.crear")
-            auditoria.registrar(accion, objeto_id=objeto.id)
-            db.session.commit()
-            flash("Institución guardada.", "exito")
+        if hecho.ok:
             return redirect(url_for("admin.instituciones"))
-    return render_template("admin/institucion.html", formulario=formulario, existente=existente)
+    return pagina()
 
 
 @bp.route("/cuentas")
@@ -111,7 +140,7 @@ def _formulario_cuenta(existente: Usuaria | None) -> FormularioCuenta:
 
 
 @bp.route("/cuentas/nueva", methods=["GET", "POST"])
-@permiso("administracion")
+@permiso("administracion", cambio="cuenta.crear")  # the service names the account
 def cuenta_nueva():
     formulario = _formulario_cuenta(None)
     if formulario.validate_on_submit():
@@ -119,19 +148,19 @@ def cuenta_nueva():
             formulario.correo.errors.append("Ya existe una cuenta con ese correo.")
         else:
             institucion = db.session.get(Institucion, uuid.UUID(formulario.institucion_id.data))
-            usuaria = servicios.crear_usuaria(
-                correo=formulario.correo.data, nombre=formulario.nombre.data,
-                rol=formulario.rol.data, institucion=institucion)
-            token = servicios.crear_activacion(usuaria)
-            auditoria.registrar("cuenta.crear", objeto_id=usuaria.id)
-            db.session.commit()
-            return render_template("admin/activacion.html", usuaria=usuaria,
-                                   enlace=url_for("cuentas.activar", token=token, _external=True))
+            with cambio() as hecho:
+                usuaria = servicios.alta_de_cuenta(
+                    correo=formulario.correo.data, nombre=formulario.nombre.data,
+                    rol=formulario.rol.data, institucion=institucion)
+                token = servicios.crear_activacion(usuaria)
+            if hecho.ok:
+                return render_template("admin/activacion.html", usuaria=usuaria,
+                                       enlace=url_for("cuentas.activar", token=token, _external=True))
     return render_template("admin/cuenta.html", formulario=formulario, existente=None)
 
 
 @bp.route("/cuentas/<uuid:usuaria_id>", methods=["GET", "POST"])
-@permiso("administracion")
+@permiso("administracion", cambio=EN_SERVICIO)  # edited or deactivated
 def cuenta(usuaria_id: uuid.UUID):
     existente = _o_404(Usuaria, usuaria_id)
     formulario = _formulario_cuenta(existente)
@@ -143,22 +172,19 @@ def cuenta(usuaria_id: uuid.UUID):
         elif es_ella and formulario.rol.data != existente.rol:
             formulario.rol.errors.append("No puede cambiar su propio rol.")
         else:
-            desactiva = existente.activa and not formulario.activa.data
-            accion = "cuenta.desactivar" if desactiva else "cuenta.editar"
-            servicios.actualizar_usuaria(
-                existente, nombre=formulario.nombre.data, rol=formulario.rol.data,
-                institucion_id=uuid.UUID(formulario.institucion_id.data),
-                activa=formulario.activa.data)
-            auditoria.registrar(accion, objeto_id=existente.id)
-            db.session.commit()
-            flash("Cuenta guardada.", "exito")
-            return redirect(url_for("admin.cuentas"))
+            with cambio("Cuenta guardada.") as hecho:
+                servicios.actualizar_usuaria(
+                    existente, nombre=formulario.nombre.data, rol=formulario.rol.data,
+                    institucion_id=uuid.UUID(formulario.institucion_id.data),
+                    activa=formulario.activa.data)
+            if hecho.ok:
+                return redirect(url_for("admin.cuentas"))
     return render_template("admin/cuenta.html", formulario=formulario, existente=existente,
                            vacio=FormularioVacio())
 
 
 @bp.route("/cuentas/<uuid:usuaria_id>/activacion", methods=["POST"])
-@permiso("administracion")
+@permiso("administracion", cambio="cuenta.activacion")  # the service names the account
 def nueva_activacion(usuaria_id: uuid.UUID):
     """For a forgotten password: the old one stops working and every session ends."""
     usuaria = _o_404(Usuaria, usuaria_id)
@@ -167,17 +193,14 @@ def nueva_activacion(usuaria_id: uuid.UUID):
     if usuaria.id == current_user.id:
         flash("Para su propia cuenta use «Cambiar contraseña».", "error")
         return redirect(url_for("admin.cuenta", usuaria_id=usuaria.id))
-    usuaria.contrasena_hash = None
-    revocar_sesiones(usuaria.id)
-    token = servicios.crear_activacion(usuaria)
-    auditoria.registrar("cuenta.activacion", objeto_id=usuaria.id)
-    db.session.commit()
+    with cambio():
+        token = servicios.restablecer_contrasena(usuaria)
     return render_template("admin/activacion.html", usuaria=usuaria,
                            enlace=url_for("cuentas.activar", token=token, _external=True))
 
 
 @bp.route("/cuentas/<uuid:usuaria_id>/segundo-factor", methods=["POST"])
-@permiso("administracion")
+@permiso("administracion", cambio="cuenta.segundo_factor")  # the service names the account
 def restablecer_segundo_factor(usuaria_id: uuid.UUID):
     """Lost phone: her second factor is reset and she enrols again at her next login. The
     admin never sees nor sets a secret, and cannot reset her own (another admin must)."""
@@ -187,16 +210,13 @@ def restablecer_segundo_factor(usuaria_id: uuid.UUID):
     if usuaria.id == current_user.id:
         flash("Otra persona administradora debe restablecer su segundo factor.", "error")
     else:
-        segundo_factor.restablecer(usuaria)
-        auditoria.registrar("cuenta.segundo_factor", objeto_id=usuaria.id)
-        db.session.commit()
-        flash("Segundo factor restablecido: lo activará de nuevo al entrar. Sus sesiones se cerraron.",
-              "exito")
+        with cambio("Segundo factor restablecido: lo activará de nuevo al entrar. Sus sesiones se cerraron."):
+            segundo_factor.restablecer(usuaria)
     return redirect(url_for("admin.cuenta", usuaria_id=usuaria.id))
 
 
 @bp.route("/cuentas/<uuid:usuaria_id>/desbloquear", methods=["POST"])
-@permiso("administracion")
+@permiso("administracion", cambio="cuenta.desbloquear")  # the service names the account
 def desbloquear(usuaria_id: uuid.UUID):
     """Lockout after repeated failed logins ends only here (or with a new activation link)."""
     usuaria = _o_404(Usuaria, usuaria_id)
@@ -206,8 +226,6 @@ def desbloquear(usuaria_id: uuid.UUID):
         # A stolen session that locked its own account must not undo the lock.
         flash("Otra persona administradora debe desbloquear su cuenta.", "error")
     elif usuaria.bloqueada_en is not None:
-        servicios.desbloquear(usuaria)
-        auditoria.registrar("cuenta.desbloquear", objeto_id=usuaria.id)
-        db.session.commit()
-        flash("Cuenta desbloqueada: puede entrar de nuevo.", "exito")
+        with cambio("Cuenta desbloqueada: puede entrar de nuevo."):
+            servicios.desbloquear(usuaria)
     return redirect(url_for("admin.cuenta", usuaria_id=usuaria.id))

@@ -1,4 +1,5 @@
-"""`flask --app wsgi claves …`: master-key rotation and retirement."""
+"""`flask --app wsgi claves …`: master-key rotation and retirement. The services audit them
+(casos/cripto/rotacion.py)."""
 
 from __future__ import annotations
 
@@ -10,20 +11,9 @@ from flask import current_app
 from flask.cli import AppGroup
 from tqdm import tqdm
 
-from casos import auditoria
-from casos.bd import escritura
 from casos.cripto import llavero, llavero_actual, rotacion
-from casos.extensiones import db
 
 claves = AppGroup("claves", help="Claves maestras: rotación y retiro.")
-
-
-def _a_la_bitacora(accion: str) -> None:
-    """The key file is not in the database: the audit event is a write transaction of its own."""
-    db.session.rollback()  # so the transaction below begins inside escritura() (BEGIN IMMEDIATE)
-    with escritura():
-        auditoria.registrar(accion)
-        db.session.commit()
 
 
 @claves.command("rotar")
@@ -41,8 +31,7 @@ def rotar(lote: int):
         click.echo(f"Nueva clave maestra activa: versión {activa}.")
     total = rotacion.pendientes(llavero_actual(recargar=True).activa)
     with tqdm(total=total, unit="claves", desc="Re-envolviendo", disable=not total) as barra:
-        hechas = rotacion.reenvolver(lote, barra.update)
-    _a_la_bitacora("claves.rotar")  # once the rotation is complete, resumed or not
+        hechas = rotacion.reenvolver(lote, barra.update)  # audited once complete, resumed or not
     click.echo(f"Listo: {hechas} claves de datos re-envueltas con la versión {activa}.")
 
 
@@ -56,10 +45,8 @@ def retirar(version: int):
                     "ejecute «claves rotar» primero.", fg="red", err=True)
         sys.exit(1)
     try:
-        llavero.retirar_version(Path(current_app.config["RUTA_CLAVES"]), version)
+        rotacion.retirar(Path(current_app.config["RUTA_CLAVES"]), version)
     except llavero.LlaveroInvalido as error:
         click.secho(str(error), fg="red", err=True)
         sys.exit(1)
-    llavero_actual(recargar=True)
-    _a_la_bitacora("claves.retirar")
     click.echo(f"Versión {version} retirada del archivo de claves.")

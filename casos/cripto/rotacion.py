@@ -4,16 +4,22 @@ Only the small wrapped keys change, never the fields: a million cases re-wrap in
 Each batch commits on its own, so an interrupted rotation resumes where it stopped, and
 every row is updated with a compare-and-set on its old version, so a concurrent change wins.
 Reads keep working throughout: each wrapped key names the version that opens it.
+
+The rotation, once complete, and the retirement of an old version are audited here
+("claves.rotar", "claves.retirar"), so whoever runs them leaves the same trail.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import and_, bindparam, func, select, text, update
 
+from casos import auditoria
 from casos.bd import escritura
 from casos.cripto import llavero_actual, sobres
+from casos.cripto.llavero import retirar_version
 from casos.expedientes.modelos import Borrador, Caso
 from casos.extensiones import db
 
@@ -31,7 +37,9 @@ def en_uso(version: int) -> int:
 
 
 def reenvolver(lote: int = 5000, al_avanzar: Callable[[int], None] = lambda n: None) -> int:
-    """Re-wrap every key older than the active version. Returns how many were re-wrapped."""
+    """Re-wrap every key older than the active version. Returns how many were re-wrapped.
+    Completing it completes the rotation ("claves.rotar", resumed or not); an interrupted
+    run leaves no event, the run that finishes it does."""
     llavero = llavero_actual(recargar=True)
     total = 0
     for modelo in PROPIETARIOS:
@@ -45,7 +53,25 @@ def reenvolver(lote: int = 5000, al_avanzar: Callable[[int], None] = lambda n: N
                     tabla.c.kek_version < llavero.activa)):
                 db.session.rollback()
                 break
+    _a_la_bitacora("claves.rotar")
     return total
+
+
+def retirar(ruta: Path, version: int) -> None:
+    """Delete an old master-key version from the key file (`LlaveroInvalido` if it
+    can't be: the active one, or unknown). The caller checks first that no data key still
+    uses it (`en_uso`). Audited."""
+    retirar_version(ruta, version)
+    llavero_actual(recargar=True)
+    _a_la_bitacora("claves.retirar")
+
+
+def _a_la_bitacora(accion: str) -> None:
+    """The key file is not in the database: the audit event is a write transaction of its own."""
+    db.session.rollback()  # so the transaction below begins inside escritura() (BEGIN IMMEDIATE)
+    with escritura():
+        auditoria.al_confirmar(accion)
+        db.session.commit()
 
 
 PASADAS_MAXIMAS = 5

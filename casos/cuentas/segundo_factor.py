@@ -1,7 +1,10 @@
 """Two-factor login with TOTP (RFC 6238, pyotp): required for supervisora, gestora and admin,
 optional for capturista. Each code is accepted once; recovery codes are single-use and kept
 as keyed hashes. The secret is encrypted at rest with a key derived from the key file's
-index key (it never rotates, so a master-key rotation leaves secrets readable)."""
+index key (it never rotates, so a master-key rotation leaves secrets readable).
+
+Turning the factor on, renewing the recovery codes and the admin's reset are audited here
+("cuenta.segundo_factor", queued with `auditoria.al_confirmar`); a pending enrolment is not."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from sqlalchemy import delete, select, update
 
+from casos import auditoria
 from casos.bd import ahora
 from casos.cripto import llavero_actual, sobres
 from casos.cuentas.modelos import CodigoRecuperacion, Usuaria
@@ -103,8 +107,16 @@ def _resumen(codigo: str) -> str:
 
 
 def activar(usuaria) -> list[str]:
-    """After a first good code: the factor is on, and fresh recovery codes are shown once."""
+    """After a first good code: the factor is on, and fresh recovery codes are shown once.
+    Audited with her account as the actor (at login she is not logged in yet)."""
     usuaria.totp_activado_en = ahora()
+    auditoria.al_confirmar("cuenta.segundo_factor", usuaria=usuaria)
+    return nuevos_codigos(usuaria)
+
+
+def renovar_codigos(usuaria) -> list[str]:
+    """She asks for new recovery codes (the old ones stop working): audited."""
+    auditoria.al_confirmar("cuenta.segundo_factor", usuaria=usuaria)
     return nuevos_codigos(usuaria)
 
 
@@ -134,13 +146,15 @@ def usar_codigo_de_recuperacion(usuaria, codigo: str) -> bool:
 
 def restablecer(usuaria) -> None:
     """Admin reset (lost phone): the factor is off until she enrols again at her next login,
-    her recovery codes are void and her sessions end. The admin never sees a secret."""
+    her recovery codes are void and her sessions end. The admin never sees a secret. Audited
+    with the admin as the actor and the account as its object."""
     usuaria.totp_secreto_cifrado = None
     usuaria.totp_activado_en = None
     usuaria.totp_ultimo_paso = None
     db.session.execute(delete(CodigoRecuperacion).where(CodigoRecuperacion.usuaria_id == usuaria.id))
     revocar_sesiones(usuaria.id)
     db.session.flush()
+    auditoria.al_confirmar("cuenta.segundo_factor", objeto_id=usuaria.id)
 
 
 def sembrar_demo(usuaria, valor: str) -> None:

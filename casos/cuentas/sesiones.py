@@ -67,6 +67,14 @@ def revocar_sesiones(usuaria_id, *, salvo_token: str | None = None) -> None:
     db.session.execute(consulta)
 
 
+def cuenta_utilizable(cuenta) -> bool:
+    """Whether an account's sessions may still be used. Locking, deactivating or resetting an
+    account deletes its sessions in the same transaction (revocar_sesiones); this refuses a row
+    that survived anyway (a request racing the change, a lock written by hand), so a stolen
+    cookie is worthless once the account may no longer enter."""
+    return cuenta.activa and cuenta.bloqueada_en is None and cuenta.institucion.activa
+
+
 def purgar_caducadas(app) -> int:
     from casos.cuentas.modelos import Sesion
 
@@ -107,13 +115,17 @@ class InterfazSesionServidor(SessionInterface):
         momento = ahora()
         motivo = ("inactividad" if momento - fila.ultima_actividad > app.config["SESION_INACTIVIDAD"]
                   else "maxima" if momento - fila.creada_en > app.config["SESION_MAXIMA"] else None)
-        if motivo:
+        vetada = fila.Usuaria is not None and not cuenta_utilizable(fila.Usuaria)
+        if motivo or vetada:
             # End the request's transaction first: on SQLite a POST's holds the write lock,
             # which the DELETE's own transaction would otherwise wait for until it times out.
             db.session.close()
             _escribir(delete(Sesion).where(Sesion.id_hash == _hash(token)))
             sesion = SesionServidor()
-            sesion["_caducada"] = motivo  # read by the login redirect to say why
+            if motivo:
+                sesion["_caducada"] = motivo  # read by the login redirect to say why
+            else:
+                sesion.modified = True  # so the response deletes the cookie
             return sesion
         return SesionServidor(json.loads(fila.datos), token, fila.ultima_actividad, fila.Usuaria)
 

@@ -1,3 +1,7 @@
+"""Login, logout, her own password and the activation link. The services audit what happens
+(casos/cuentas/servicios.py: the login, a failure, a lockout, a password set); the views
+commit through `casos.peticion.cambio`."""
+
 from __future__ import annotations
 
 import hashlib
@@ -17,8 +21,7 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
-from casos import auditoria
-from casos.acceso import PUBLICA, permiso
+from casos.acceso import EN_SERVICIO, PUBLICA, permiso
 from casos.cuentas import segundo_factor, servicios
 from casos.cuentas.formularios import (
     FormularioCambioContrasena,
@@ -28,7 +31,8 @@ from casos.cuentas.formularios import (
 )
 from casos.cuentas.sesiones import purgar_caducadas, regenerar
 from casos.cuentas.vistas_segundo_factor import iniciar_segundo_paso
-from casos.extensiones import db, limiter
+from casos.extensiones import limiter
+from casos.peticion import cambio
 
 bp = Blueprint("cuentas", __name__)
 
@@ -60,7 +64,7 @@ def _fallo(_respuesta) -> bool:
 
 
 @bp.route("/entrar", methods=["GET", "POST"])
-@permiso(PUBLICA)
+@permiso(PUBLICA, cambio=EN_SERVICIO)  # the login, or a failure (and perhaps a lockout)
 @limiter.limit(_limite_login, methods=["POST"], deduct_when=_fallo)
 @limiter.limit(_limite_login, methods=["POST"], deduct_when=_fallo, key_func=_clave_por_correo)
 def entrar():
@@ -68,23 +72,24 @@ def entrar():
         return redirect(url_for("inicio.inicio"))
     formulario = FormularioEntrada()
     if formulario.validate_on_submit():
-        usuaria = servicios.autenticar(formulario.correo.data, formulario.contrasena.data)
-        if usuaria is not None and (segundo_factor.obligatorio(usuaria) or segundo_factor.activo(usuaria)):
-            db.session.commit()
+        with cambio():
+            # A failure is audited without the account: the trail must not confirm it exists.
+            usuaria = servicios.autenticar(formulario.correo.data, formulario.contrasena.data,
+                                           fallo="sesion.fallo")
+            dos_pasos = usuaria is not None and (segundo_factor.obligatorio(usuaria)
+                                                 or segundo_factor.activo(usuaria))
+            if usuaria is not None and not dos_pasos:
+                session.clear()
+                regenerar(session)
+                login_user(usuaria)
+                servicios.registrar_exito(usuaria)  # "sesion.entrar", with the account
+        if dos_pasos:
             return iniciar_segundo_paso(usuaria, destino_seguro(request.args.get("next")))
         if usuaria is not None:
-            session.clear()
-            regenerar(session)
-            login_user(usuaria)
-            servicios.registrar_exito(usuaria)
-            auditoria.registrar("sesion.entrar", usuaria=usuaria)
-            db.session.commit()
             purgar_caducadas(current_app)  # anonymous login-page sessions must not pile up
             return redirect(destino_seguro(request.args.get("next")) or url_for("inicio.inicio"))
         # A locked account answers exactly as a wrong password or an unknown e-mail does.
         g.intento_fallido = True
-        auditoria.registrar("sesion.fallo")  # no account id: the trail must not confirm it exists
-        db.session.commit()
         flash(CREDENCIALES_INCORRECTAS, "error")
     elif request.method == "POST":
         g.intento_fallido = True
@@ -92,11 +97,11 @@ def entrar():
 
 
 @bp.route("/salir", methods=["POST"])
-@permiso("cuenta.propia")
+@permiso("cuenta.propia", cambio="sesion.salir")
 def salir():
     if FormularioVacio().validate_on_submit():
-        auditoria.registrar("sesion.salir")
-        db.session.commit()
+        with cambio():  # her "sesion.salir", while she is still logged in
+            pass
         logout_user()
         session.clear()
         regenerar(session)  # the old id must not live on, not even as an anonymous session
@@ -109,29 +114,29 @@ def _clave_por_cuenta() -> str:
 
 
 @bp.route("/cuenta/contrasena", methods=["GET", "POST"])
-@permiso("cuenta.propia")
+@permiso("cuenta.propia", cambio=EN_SERVICIO)  # changed, or a wrong current password
 @limiter.limit(_limite_login, methods=["POST"], deduct_when=_fallo, key_func=_clave_por_cuenta)
 def cambiar_contrasena():
     formulario = FormularioCambioContrasena()
     if formulario.validate_on_submit():
-        if servicios.autenticar(current_user.correo, formulario.actual.data) is None:
-            # A stolen session must not guess the password here faster than at /entrar; the
-            # failures count towards the lockout, and a locked account gets the same answer.
-            g.intento_fallido = True
-            auditoria.registrar("contrasena.fallo")
-            db.session.commit()
-            formulario.actual.errors.append("La contraseña actual no es correcta.")
+        try:
+            with cambio() as hecho:
+                # A stolen session must not guess the password here faster than at /entrar;
+                # the failures count towards the lockout, and a locked account gets the same
+                # answer.
+                correcta = servicios.autenticar(current_user.correo, formulario.actual.data,
+                                                fallo="contrasena.fallo") is not None
+                if correcta:
+                    regenerar(session)
+                    servicios.cambiar_contrasena(current_user, formulario.nueva.data)
+                    hecho.mensaje = "Contraseña cambiada. Sus otras sesiones se cerraron."
+        except servicios.ContrasenaRechazada as error:  # nothing saved
+            formulario.nueva.errors.extend(error.motivos)
         else:
-            try:
-                regenerar(session)
-                servicios.establecer_contrasena(current_user, formulario.nueva.data)
-            except servicios.ContrasenaRechazada as error:
-                formulario.nueva.errors.extend(error.motivos)
-            else:
-                auditoria.registrar("contrasena.cambiar")
-                db.session.commit()
-                flash("Contraseña cambiada. Sus otras sesiones se cerraron.", "exito")
+            if correcta:
                 return redirect(url_for("inicio.inicio"))
+            g.intento_fallido = True
+            formulario.actual.errors.append("La contraseña actual no es correcta.")
     return render_template("cuentas/contrasena.html", formulario=formulario)
 
 
@@ -140,7 +145,7 @@ def _token_desconocido(respuesta) -> bool:
 
 
 @bp.route("/activar/<token>", methods=["GET", "POST"])
-@permiso(PUBLICA)
+@permiso(PUBLICA, cambio="contrasena.activar")  # the service names her account
 @limiter.limit(_limite_login, deduct_when=_token_desconocido)
 def activar(token: str):
     activacion = servicios.activacion_vigente(token)
@@ -149,12 +154,11 @@ def activar(token: str):
     formulario = FormularioNuevaContrasena()
     if formulario.validate_on_submit():
         try:
-            usuaria = servicios.usar_activacion(activacion, formulario.nueva.data)
-        except servicios.ContrasenaRechazada as error:
+            with cambio():
+                servicios.usar_activacion(activacion, formulario.nueva.data)
+        except servicios.ContrasenaRechazada as error:  # nothing saved
             formulario.nueva.errors.extend(error.motivos)
         else:
-            auditoria.registrar("contrasena.activar", usuaria=usuaria)
-            db.session.commit()
             if current_user.is_authenticated:
                 logout_user()
             session.clear()

@@ -1,4 +1,6 @@
-"""The second step of login (a TOTP code or a recovery code), enrolment, and her own settings."""
+"""The second step of login (a TOTP code or a recovery code), enrolment, and her own settings.
+The services audit what happens (casos/cuentas/servicios.py, segundo_factor.py); the views
+commit through `casos.peticion.cambio`."""
 
 from __future__ import annotations
 
@@ -11,14 +13,14 @@ from flask_login import current_user, login_user
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from casos import auditoria
-from casos.acceso import PUBLICA, permiso
+from casos.acceso import EN_SERVICIO, PUBLICA, permiso
 from casos.bd import ahora
 from casos.cuentas import segundo_factor, servicios
 from casos.cuentas.modelos import Usuaria
 from casos.cuentas.sesiones import purgar_caducadas, regenerar
 from casos.extensiones import db, limiter
 from casos.formularios import Formulario
+from casos.peticion import cambio
 
 bp = Blueprint("segundo_factor", __name__)
 
@@ -64,10 +66,9 @@ def _completar(usuaria, aviso: str | None = None):
     login_user(usuaria)
     if aviso:
         flash(aviso, "aviso")
-    usuaria.ultimo_acceso = ahora()
-    servicios.registrar_exito(usuaria)
-    auditoria.registrar("sesion.entrar", usuaria=usuaria)
-    db.session.commit()
+    with cambio():
+        usuaria.ultimo_acceso = ahora()
+        servicios.registrar_exito(usuaria)  # "sesion.entrar", with the account
     purgar_caducadas(current_app)
     return redirect(siguiente or url_for("inicio.inicio"))
 
@@ -92,7 +93,7 @@ def _fallo(_respuesta) -> bool:
 
 
 @bp.route("/entrar/codigo", methods=["GET", "POST"])
-@permiso(PUBLICA)
+@permiso(PUBLICA, cambio=EN_SERVICIO)  # the login, or a failure (and perhaps a lockout)
 @limiter.limit(_limite, methods=["POST"], deduct_when=_fallo, key_func=_clave_cuenta_pendiente)
 def codigo():
     usuaria = _pendiente()
@@ -113,16 +114,15 @@ def codigo():
                                        "segundo factor.")
         db.session.rollback()
         g.intento_fallido = True
-        # Wrong codes count too: knowing the password must not allow endless code guessing.
-        servicios.registrar_fallo(usuaria.correo)
-        auditoria.registrar("sesion.fallo")
-        db.session.commit()
+        with cambio():
+            # Wrong codes count too: knowing the password must not allow endless code guessing.
+            servicios.registrar_fallo(usuaria.correo, "sesion.fallo")
         formulario.codigo.errors.append("El código no es válido o ya se usó. Espere el siguiente.")
     return render_template("cuentas/codigo.html", formulario=formulario)
 
 
 @bp.route("/entrar/alta-codigo", methods=["GET", "POST"])
-@permiso(PUBLICA)
+@permiso(PUBLICA, cambio=EN_SERVICIO)  # a pending secret (no event), or the factor turned on
 @limiter.limit(_limite, methods=["POST"], deduct_when=_fallo, key_func=_clave_cuenta_pendiente)
 def alta():
     """Enrolment at login, for the roles that must have a second factor."""
@@ -136,7 +136,7 @@ def alta():
 
 
 @bp.route("/entrar/alta-codigo/continuar", methods=["POST"])
-@permiso(PUBLICA)
+@permiso(PUBLICA, cambio="sesion.entrar")  # the service names her account
 def continuar():
     """After she has copied her recovery codes: the login completes."""
     usuaria = _pendiente()
@@ -150,14 +150,13 @@ def _pagina_de_alta(usuaria, al_terminar):
     as a QR code, and a first good code turns the factor on."""
     formulario = FormularioCodigo()
     if request.method == "POST" and request.form.get("accion") == "generar":
-        segundo_factor.iniciar_alta(usuaria)
-        db.session.commit()
+        with cambio():
+            segundo_factor.iniciar_alta(usuaria)
         formulario = FormularioCodigo(formdata=None)
     elif formulario.validate_on_submit():
         if segundo_factor.verificar_codigo(usuaria, formulario.codigo.data):
-            codigos = segundo_factor.activar(usuaria)
-            auditoria.registrar("cuenta.segundo_factor", usuaria=usuaria)
-            db.session.commit()
+            with cambio():
+                codigos = segundo_factor.activar(usuaria)  # audited: "cuenta.segundo_factor"
             return al_terminar(codigos)
         db.session.rollback()
         g.intento_fallido = True
@@ -172,14 +171,13 @@ def _pagina_de_alta(usuaria, al_terminar):
 
 
 @bp.route("/cuenta/segundo-factor", methods=["GET", "POST"])
-@permiso("cuenta.propia")
+@permiso("cuenta.propia", cambio=EN_SERVICIO)  # a pending secret (no event), enrolled, or renewed
 def propio():
     """Her own second factor: enrol (optional for a capturista) or renew recovery codes."""
     if segundo_factor.activo(current_user):
         if request.method == "POST" and Formulario().validate_on_submit():
-            codigos = segundo_factor.nuevos_codigos(current_user)
-            auditoria.registrar("cuenta.segundo_factor")
-            db.session.commit()
+            with cambio():
+                codigos = segundo_factor.renovar_codigos(current_user)  # audited
             return render_template("cuentas/codigos_recuperacion.html", codigos=codigos,
                                    continuar=False)
         return render_template("cuentas/segundo_factor.html", vacio=Formulario())

@@ -1,4 +1,5 @@
-"""Create, check and revoke API tokens."""
+"""Create, check and revoke API tokens. Creating and revoking one are audited here (queued with
+`auditoria.al_confirmar`, the token its object), in the transaction of the change."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from casos import auditoria
 from casos.bd import ahora, escritura
 from casos.estadisticas.modelos import TokenApi
 from casos.extensiones import db
@@ -28,13 +30,16 @@ def crear(nombre: str, usuaria) -> tuple[TokenApi, str]:
     fila = TokenApi(nombre=nombre.strip(), token_hash=_hash(token), creado_por_id=usuaria.id)
     db.session.add(fila)
     db.session.flush()
+    auditoria.al_confirmar("api.token.crear", objeto_id=fila.id)
     return fila, token
 
 
 def revocar(fila: TokenApi) -> None:
+    """From now on it opens nothing; revoking a revoked token changes (and audits) nothing."""
     if fila.revocado_en is None:
         fila.revocado_en = ahora()
         db.session.flush()
+        auditoria.al_confirmar("api.token.revocar", objeto_id=fila.id)
 
 
 def de_cabecera(autorizacion: str | None) -> str | None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from functools import lru_cache, partial
+from functools import lru_cache, partial, wraps
 from numbers import Number
 
 from flask import Blueprint, abort, render_template, request
 from markupsafe import Markup, escape
 
-from casos import auditoria
 from casos.acceso import permiso
 from casos.catalogos import opciones_municipio
 from casos.estadisticas import consultas, graficas, instantaneas
@@ -61,28 +60,33 @@ def tablero():
         return render_template("estadisticas/tablero.html", **contexto)
 
 
-def _consulta_valida() -> Consulta:
-    """A download never silently answers another question than the one asked."""
-    consulta = Consulta.de_args(request.args)
-    if consulta.errores:
-        abort(400)
-    return consulta
+def _consulta_valida(vista):
+    """A download never silently answers another question than the one asked: an invalid
+    one is refused (400) before anything, its audit event included. Above `permiso`, whose
+    boundary writes the route's read event before the view runs; the role was checked
+    before either (casos/acceso/politica.py `verificar`)."""
+    @wraps(vista)
+    def envoltura(**argumentos):
+        consulta = Consulta.de_args(request.args)
+        if consulta.errores:
+            abort(400)
+        return vista(consulta=consulta, **argumentos)
+
+    return envoltura
 
 
 @bp.route("/exportar.csv")
-@permiso("estadisticas.consultar")
-def exportar_csv():
-    consulta = _consulta_valida()
-    auditoria.registrar_consulta("estadisticas.exportar")
+@_consulta_valida
+@permiso("estadisticas.consultar", lectura="estadisticas.exportar")
+def exportar_csv(consulta: Consulta):
     instantanea = consulta.instantanea()
     return descarga(en_formato(instantanea, "csv"), "text/csv", instantanea, consulta.nombre_archivo("csv"))
 
 
 @bp.route("/exportar.json")
-@permiso("estadisticas.consultar")
-def exportar_json():
-    consulta = _consulta_valida()
-    auditoria.registrar_consulta("estadisticas.exportar")
+@_consulta_valida
+@permiso("estadisticas.consultar", lectura="estadisticas.exportar")
+def exportar_json(consulta: Consulta):
     instantanea = consulta.instantanea()
     return descarga(en_formato(instantanea, "json"), "application/json", instantanea,
                     consulta.nombre_archivo("json"))

@@ -1,10 +1,11 @@
-"""Admin pages for API tokens: create (shown once), list, revoke."""
+"""Admin pages for API tokens: create (shown once), list, revoke. casos/estadisticas/tokens.py
+audits each change with its token; the views commit through `casos.peticion.cambio`."""
 
 from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import StringField
@@ -16,6 +17,7 @@ from casos.estadisticas import tokens
 from casos.estadisticas.modelos import TokenApi
 from casos.extensiones import db
 from casos.formularios import Formulario
+from casos.peticion import cambio
 
 bp = Blueprint("tokens_api", __name__, url_prefix="/admin/api")
 
@@ -25,29 +27,23 @@ class FormularioToken(Formulario):
         DataRequired("Escriba un nombre que diga quién usará el token."), Length(max=120)])
 
 
-def _auditar(accion: str, token: TokenApi) -> None:
-    from casos.auditoria.servicios import registrar
-
-    registrar(accion, objeto_id=token.id)
-
-
 @bp.route("/tokens", methods=["GET", "POST"])
-@permiso("api.tokens")
+@permiso("api.tokens", cambio="api.token.crear")  # the service names the token
 def lista():
     formulario = FormularioToken()
     if formulario.validate_on_submit():
-        fila, token = tokens.crear(formulario.nombre.data, current_user)
-        _auditar("api.token.crear", fila)
-        db.session.commit()
-        # Shown once, in this answer only (no-store): the table keeps its hash.
-        return render_template("estadisticas/token_creado.html", fila=fila, token=token)
+        with cambio() as hecho:
+            fila, token = tokens.crear(formulario.nombre.data, current_user)
+        if hecho.ok:
+            # Shown once, in this answer only (no-store): the table keeps its hash.
+            return render_template("estadisticas/token_creado.html", fila=fila, token=token)
     filas = db.session.scalars(select(TokenApi).order_by(TokenApi.creado_en.desc())).all()
     return render_template("estadisticas/tokens.html", formulario=formulario, filas=filas,
                            vacio=FormularioVacio())
 
 
 @bp.route("/tokens/<uuid:token_id>/revocar", methods=["POST"])
-@permiso("api.tokens")
+@permiso("api.tokens", cambio="api.token.revocar")  # the service names the token
 def revocar(token_id: uuid.UUID):
     fila = db.session.get(TokenApi, token_id)
     if fila is None:
@@ -55,8 +51,6 @@ def revocar(token_id: uuid.UUID):
     if not FormularioVacio().validate_on_submit():
         abort(400)
     if fila.activo:
-        tokens.revocar(fila)
-        _auditar("api.token.revocar", fila)
-        db.session.commit()
-        flash(f"Token «{fila.nombre}» revocado: deja de funcionar desde ahora.", "exito")
+        with cambio(f"Token «{fila.nombre}» revocado: deja de funcionar desde ahora."):
+            tokens.revocar(fila)
     return redirect(url_for("tokens_api.lista"))

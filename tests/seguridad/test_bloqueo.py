@@ -1,13 +1,15 @@
 """Lockout after repeated failed logins, admin unlock, and no enumeration through it.
 
 A locked account answers exactly as a wrong password and an unknown e-mail do (same status,
-same page, same work), at login, at the second step and at /cuenta/contrasena. The rate
-limits (per address and per account) are tested in tests/test_entrar.py.
+same page, same work), at login, at the second step and at /cuenta/contrasena. Locking ends
+every session of the account at once, so a stolen session is out with it. The rate limits
+(per address and per account) are tested in tests/test_entrar.py.
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -15,10 +17,12 @@ import sqlalchemy as sa
 from casos.auditoria.modelos import EventoAuditoria
 from casos.cuentas import contrasenas
 from casos.cuentas.modelos import Sesion, Usuaria
+from casos.expedientes.servicios import registrar_caso
 from casos.extensiones import db
 from tests.conftest import (
     CONTRASENA,
     codigo_totp,
+    datos_de_caso,
     entrar,
     enviar,
     olvidar_ultimo_codigo,
@@ -28,6 +32,7 @@ from tests.conftest import (
 MENSAJE = "Correo o contraseña incorrectos."
 EQUIVOCADA = "frase equivocada de prueba"
 LIMITE = 3
+COOKIE = "rv_sesion"
 
 
 @pytest.fixture
@@ -57,6 +62,17 @@ def _sesiones_de(usuaria) -> int:
     db.session.rollback()
     return db.session.scalar(sa.select(sa.func.count()).select_from(Sesion)
                              .where(Sesion.usuaria_id == usuaria.id))
+
+
+def _va_a_entrar(respuesta) -> bool:
+    return respuesta.status_code == 302 and urlsplit(respuesta.location).path == "/entrar"
+
+
+def _cliente_con(app, cookie: str):
+    """Another browser holding a copy of the cookie, as a thief would."""
+    cliente = app.test_client()
+    cliente.set_cookie(COOKIE, cookie)
+    return cliente
 
 
 def _eventos(accion):
@@ -153,19 +169,28 @@ def test_el_paso_del_codigo_no_reinicia_la_cuenta_hasta_entrar(app, cuentas):
     assert _recargar(ella).bloqueada_en is not None
 
 
-def test_cambiar_contrasena_bloqueada_responde_como_contrasena_equivocada(app, cuentas, como):
+def test_cambiar_contrasena_hasta_bloquear_responde_igual_y_termina_la_sesion(app, cuentas, como):
+    """A stolen session guessing the password at /cuenta/contrasena: the attempt that locks
+    answers like the others, and then the session is over (the lock ended it)."""
     ella = cuentas["capturista"]
     cliente = como("capturista")
     nueva = "el rio corre despacio bajo el puente viejo"
     datos = {"nueva": nueva, "confirmacion": nueva}
+    token = token_csrf(cliente, "/cuenta/contrasena")
+    respuestas = []
     for numero in range(LIMITE):
-        mala = enviar(cliente, "/cuenta/contrasena", {**datos, "actual": f"equivocada numero {numero}"})
-        assert "La contraseña actual no es correcta." in mala.get_data(as_text=True)
+        respuestas.append(cliente.post("/cuenta/contrasena", data={
+            **datos, "actual": f"equivocada numero {numero}", "csrf_token": token}))
+        assert "La contraseña actual no es correcta." in respuestas[-1].get_data(as_text=True)
     assert _recargar(ella).bloqueada_en is not None
+    assert {r.status_code for r in respuestas} == {200}
+    assert _normalizada(respuestas[-1], ella.correo) == _normalizada(respuestas[0], ella.correo)
     hash_antes = _recargar(ella).contrasena_hash
-    buena = enviar(cliente, "/cuenta/contrasena", {**datos, "actual": CONTRASENA})
-    assert buena.status_code == mala.status_code == 200
-    assert _normalizada(buena, ella.correo) == _normalizada(mala, ella.correo)
+
+    assert _sesiones_de(ella) == 0
+    assert _va_a_entrar(cliente.get("/cuenta/contrasena"))
+    buena = cliente.post("/cuenta/contrasena", data={**datos, "actual": CONTRASENA, "csrf_token": token})
+    assert buena.status_code == 400 or _va_a_entrar(buena)  # the token died with the session
     assert _recargar(ella).contrasena_hash == hash_antes
 
 
@@ -198,14 +223,35 @@ def test_desbloquear_sin_token_csrf_no_cambia_nada(app, cuentas, como):
     assert _recargar(ella).bloqueada_en is not None
 
 
-def test_admin_no_se_desbloquea_a_si_misma(app, cuentas, como):
+def test_una_sesion_abierta_termina_cuando_la_cuenta_se_bloquea(app, cuentas, como):
+    """Someone holding her session (a stolen cookie) is out the moment the account locks:
+    sent to /entrar on the next request, with no access to the case she could read before."""
+    ella = cuentas["capturista"]
+    caso = registrar_caso(ella, datos_de_caso())
+    db.session.commit()
+    abierta = como("capturista")
+    copia = _cliente_con(app, abierta.get_cookie(COOKIE).value)
+    assert abierta.get(f"/casos/{caso.id}").status_code == 200
+    assert _sesiones_de(ella) == 1
+
+    _fallar(app, ella.correo)  # from other browsers: whoever knows the address
+
+    assert _sesiones_de(ella) == 0
+    for cliente in (abierta, copia):
+        assert _va_a_entrar(cliente.get(f"/casos/{caso.id}"))
+        assert _va_a_entrar(cliente.get("/"))
+    assert "Canaria" not in abierta.get(f"/casos/{caso.id}", follow_redirects=True).get_data(as_text=True)
+
+
+def test_admin_bloqueada_pierde_su_sesion_y_no_se_desbloquea(app, cuentas, como):
     admin_cuenta = cuentas["admin"]
     cliente = como("admin")
+    token = token_csrf(cliente, "/admin/cuentas")
     _fallar(app, admin_cuenta.correo)
-    # Her live session still works; it must not lift its own lock.
-    respuesta = enviar(cliente, f"/admin/cuentas/{admin_cuenta.id}/desbloquear", pagina="/admin/cuentas")
-    assert respuesta.status_code == 302
-    assert "Otra persona administradora" in cliente.get(respuesta.location).get_data(as_text=True)
+    # The lock ended her session: it can't lift its own lock, not even with a token it kept.
+    assert _va_a_entrar(cliente.get("/admin/cuentas"))
+    respuesta = cliente.post(f"/admin/cuentas/{admin_cuenta.id}/desbloquear", data={"csrf_token": token})
+    assert respuesta.status_code == 400 or _va_a_entrar(respuesta)  # the token died with it
     assert _recargar(admin_cuenta).bloqueada_en is not None
     assert _eventos("cuenta.desbloquear") == []
 
