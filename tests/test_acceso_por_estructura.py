@@ -2,8 +2,9 @@
 
 A route added next year is covered the day it is added: if it takes the id of a domain object
 without loading it through its scoped loader (casos/acceso/objetos.py), if a page shows a
-woman's data without its read event, or if a view module reaches a domain model or the audit
-trail by hand, this file fails and says which route.
+woman's data without its read event, or if a view module imports a domain model, this file
+fails and says which route. (A view writing the audit trail by hand:
+tests/test_auditoria_por_estructura.py.)
 """
 
 from __future__ import annotations

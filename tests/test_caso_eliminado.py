@@ -12,8 +12,8 @@ from casos.canalizaciones.modelos import Canalizacion
 from casos.expedientes.modelos import Caso
 from casos.extensiones import db
 from casos.transiciones.modelos import SolicitudAprobacion
-from tests.conftest import entrar, enviar, token_csrf
-from tests.test_rutas_por_rol import IDENTIDADES, _argumentos, _rutas, objetos  # noqa: F401 (a fixture)
+from tests.conftest import enviar
+from tests.test_rutas_por_rol import objetos, recorrer  # noqa: F401 (a fixture)
 
 MOTIVO = "Cancelación por solicitud ARCO, folio 2026/0099"
 
@@ -28,22 +28,10 @@ def test_ninguna_ruta_falla_con_un_caso_eliminado(app, cuentas, como, objetos): 
     """Every route the app registers, GET and POST, by every identity, on the objects of an
     erased case that had a pending approval, a referral and an order."""
     _eliminar(como, objetos["caso_id"])
-    fallos = []
-    for regla, metodo in _rutas(app):
-        with app.test_request_context():
-            ruta = app.url_for(regla.endpoint, **_argumentos(regla, objetos))
-        for identidad in IDENTIDADES:
-            cliente = app.test_client()
-            if identidad != "anonima":
-                assert entrar(cliente, cuentas[identidad]).status_code == 302
-            if metodo == "GET":
-                respuesta = cliente.get(ruta)
-            else:
-                pagina = "/entrar" if identidad == "anonima" else "/"
-                respuesta = cliente.post(ruta, data={"csrf_token": token_csrf(cliente, pagina),
-                                                     "version": "1", "evento": "aceptar"})
-            if respuesta.status_code >= 500:
-                fallos.append(f"{metodo} {regla.rule} como {identidad}: {respuesta.status_code}")
+    fallos = [f"{metodo} {regla.rule} como {identidad}: {respuesta.status_code}"
+              for regla, metodo, identidad, respuesta, _ in recorrer(
+                  app, cuentas, objetos, {"version": "1", "evento": "aceptar"})
+              if respuesta.status_code >= 500]
     assert not fallos, "\n".join(fallos)
 
 

@@ -146,11 +146,11 @@ def _cumple(respuesta, esperado: str, endpoint: str) -> bool:
     return codigo in (200, 302, 303) and not redirige_a_entrar
 
 
-def test_cada_ruta_con_cada_identidad(app, cuentas, objetos):
-    fallos = []
-    probadas = 0
+def recorrer(app, cuentas, objetos, datos_post=None):
+    """Every route, GET and POST, by every identity, logged in through the pages: yields
+    (rule, method, identity, answer, a digest of the data before a GET). POSTs carry a valid
+    CSRF token (so the answer is about authorization, not CSRF) and `datos_post`."""
     for regla, metodo in _rutas(app):
-        accion = acceso.accion_de(regla.endpoint)
         with app.test_request_context():
             ruta = app.url_for(regla.endpoint, **_argumentos(regla, objetos))
         for identidad in IDENTIDADES:
@@ -161,16 +161,23 @@ def test_cada_ruta_con_cada_identidad(app, cuentas, objetos):
             if metodo == "GET":
                 respuesta = cliente.get(ruta)
             else:
-                # A valid token, so the answer is about authorization, not about CSRF.
                 pagina = "/entrar" if identidad == "anonima" else "/"
-                respuesta = cliente.post(ruta, data={"csrf_token": token_csrf(cliente, pagina)})
-            esperado = _esperado(accion, identidad, regla)
-            if not _cumple(respuesta, esperado, regla.endpoint):
-                fallos.append(f"{metodo} {regla.rule} como {identidad}: "
-                              f"{respuesta.status_code}, se esperaba {esperado}")
-            if antes is not None and _huella_de_datos() != antes:
-                fallos.append(f"GET {regla.rule} como {identidad} cambió datos")
-            probadas += 1
+                respuesta = cliente.post(ruta, data={"csrf_token": token_csrf(cliente, pagina),
+                                                     **(datos_post or {})})
+            yield regla, metodo, identidad, respuesta, antes
+
+
+def test_cada_ruta_con_cada_identidad(app, cuentas, objetos):
+    fallos = []
+    probadas = 0
+    for regla, metodo, identidad, respuesta, antes in recorrer(app, cuentas, objetos):
+        esperado = _esperado(acceso.accion_de(regla.endpoint), identidad, regla)
+        if not _cumple(respuesta, esperado, regla.endpoint):
+            fallos.append(f"{metodo} {regla.rule} como {identidad}: "
+                          f"{respuesta.status_code}, se esperaba {esperado}")
+        if antes is not None and _huella_de_datos() != antes:
+            fallos.append(f"GET {regla.rule} como {identidad} cambió datos")
+        probadas += 1
     assert not fallos, "\n".join(fallos)
     assert probadas >= 7 * 10
 
