@@ -51,6 +51,16 @@ def _historia():
             .order_by(HistorialTransicion.momento))
 
 
+def _historia_para(caso, vista: Vista) -> list:
+    """The owner sees every step; a receiving institution only the steps of its own referral
+    (another referral would tell it where else she went: a shelter, a prosecutor)."""
+    historia = db.session.scalars(_historia(), {"caso_id": caso.id}).all()
+    if vista.propia:
+        return historia
+    propia = vista.canalizacion.id if vista.canalizacion is not None else None
+    return [h for h in historia if h.entidad_id == propia]
+
+
 def contexto(caso, usuaria, vista: Vista) -> dict:
     """Everything the page needs besides the case, for what `vista` (casos/acceso) lets this
     person read. Call it after the view's audit event: the duplicate hint and the template
@@ -76,7 +86,7 @@ def contexto(caso, usuaria, vista: Vista) -> dict:
         "FLUJOS": FLUJOS,
         # The owner's internal approvals are the owner's business.
         "solicitudes": db.session.scalars(_solicitudes(), {"caso_id": caso.id}).all() if propia else [],
-        "historia": db.session.scalars(_historia(), {"caso_id": caso.id}).all(),
+        "historia": _historia_para(caso, vista),
         "plazos_orden": {o.id: {"limite_emision": ordenes.limite_emision(o),
                                 "seguimiento": ordenes.proximo_seguimiento(o)} for o in caso.ordenes},
         "acciones_orden": {o.id: flujo_orden.disponibles(o.estado, quien_en_orden) for o in caso.ordenes},

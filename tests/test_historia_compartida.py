@@ -1,0 +1,51 @@
+"""What a receiving institution learns from the case page besides the consented categories:
+only the steps of its own referral, and protection orders only with her risk shared. Another
+referral would tell it where else she went (a health service, a shelter)."""
+
+from __future__ import annotations
+
+import pytest
+
+from casos.bd import ahora
+from casos.canalizaciones import servicios as canalizaciones
+from casos.expedientes.servicios import registrar_caso
+from casos.extensiones import db
+from casos.ordenes import servicios as ordenes
+from casos.transiciones import servicios as transiciones
+from tests.conftest import crear_institucion, crear_usuaria, datos_de_caso
+from tests.reloj import hoy_en_mexico
+
+
+def _enviar(caso, destino, cuentas):
+    canalizacion = canalizaciones.solicitar(caso, cuentas["capturista"], destino=destino,
+                                            servicios=["juridica"], motivo="Sintético", hoy=hoy_en_mexico())
+    solicitud = transiciones.pendiente_de(canalizacion, "enviar")
+    transiciones.aprobar(solicitud, canalizacion, cuentas["supervisora"], version_vista=solicitud.version,
+                         valores=canalizaciones.valores_al_enviar(canalizacion))
+    return canalizacion
+
+
+@pytest.mark.parametrize("compartidas", [["identidad"], ["identidad", "riesgo"]])
+def test_la_receptora_solo_ve_los_pasos_de_su_canalizacion(como, cuentas, compartidas):
+    salud = crear_institucion("SALUDX", "salud", nombre="Servicio de salud sintético")
+    crear_usuaria("capturista", salud)
+    caso = registrar_caso(cuentas["capturista"], datos_de_caso(datos_compartibles=compartidas))
+    propia = _enviar(caso, cuentas.institucion_b, cuentas)
+    canalizaciones.responder(propia, "aceptar", cuentas["capturista_b"], version_vista=propia.version)
+    _enviar(caso, salud, cuentas)  # another referral: none of B's business
+    ordenes.registrar_solicitud(caso, cuentas["capturista"], tipo="administrativa",
+                                autoridad="ministerio_publico", medidas=["prohibicion_acercarse"],
+                                solicitada_en=ahora(), notas=None)
+    db.session.commit()
+
+    html = como("capturista_b").get(f"/casos/{caso.id}").get_data(as_text=True)
+    assert "SALUDX" not in html and "Servicio de salud sintético" not in html
+    # Her own referral's steps, and nothing else: not the other referral's, not the order's,
+    # not the approvals of the owner's supervisora.
+    pasos = [f"{h.evento.replace('_', ' ')}" for h in transiciones.historia_de(propia)]
+    assert html.count("Canalización: ") == len(pasos) and "Aceptada" in html
+    assert "Orden de protección:" not in html and "Aprobación:" not in html
+    assert ("Órdenes de protección" in html) == ("riesgo" in compartidas)
+    # The owner sees every step, both referrals and the order.
+    propio = como("capturista").get(f"/casos/{caso.id}").get_data(as_text=True)
+    assert "Servicio de salud sintético" in propio and "Órdenes de protección" in propio
