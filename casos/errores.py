@@ -45,7 +45,7 @@ def registrar(app):
         if request.method not in ("GET", "HEAD") and error.volver:
             flash(error.mensaje, "error")
             return redirect(error.volver)
-        return _pagina(403, error.mensaje)
+        return _pagina(error.codigo, error.mensaje)
 
     @app.errorhandler(DatosEliminados)
     def eliminado(_error):

@@ -111,8 +111,16 @@ def control_de_acceso(app: Flask) -> None:
         except UnicodeDecodeError:
             abort(400)
 
+    def sin_caracteres_nulos():
+        # A NUL byte is no one's name, e-mail or reason, and PostgreSQL refuses it in text
+        # (a 500 wherever a form reached a query): refused up front, for every form.
+        if any("\x00" in valor for valores in (request.args, request.form)
+               for valor in valores.values()):
+            abort(400)
+
     # First of all hooks: the others (limiter, access control) may read the query string.
     app.before_request_funcs.setdefault(None, []).insert(0, consulta_legible)
+    app.before_request_funcs[None].insert(1, sin_caracteres_nulos)
 
     @app.before_request
     def tipo_de_transaccion():
@@ -147,6 +155,7 @@ def cabeceras(app: Flask) -> None:
 
 def plantillas(app: Flask) -> None:
     from casos import catalogos
+    from casos.auditoria.acciones import ACCIONES
     from casos.expedientes.listado import ESTADOS, ORDENES, POR_PAGINA
     from flujos.aprobacion import PROPUESTA
     from flujos.canalizacion import EN_ESPERA_DE_RESPUESTA
@@ -173,6 +182,8 @@ def plantillas(app: Flask) -> None:
         puede=acceso.puede,
         # Workflow states are named in flujos/ alone; templates test membership of its sets.
         EN_ESPERA_DE_RESPUESTA=EN_ESPERA_DE_RESPUESTA, PROPUESTA=PROPUESTA,
+        # Every workflow move named in Spanish, as the audit pages name it.
+        ACCIONES=ACCIONES,
     )
 
     @app.context_processor

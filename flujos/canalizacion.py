@@ -4,7 +4,17 @@ The sending institution keeps the case: a referral shares it, never hands it ove
 receiving institution sees it only once it accepts, and only what the woman consented to.
 """
 
-from flujos.base import CASO, RECEPTORA, Flujo, Transicion
+from flujos.base import CASO, RECEPTORA, SISTEMA, Flujo, Transicion
+
+
+def _con_su_consentimiento(contexto: dict) -> str | None:
+    """Sending is checked against the woman's consent as it is when the supervisora approves,
+    not as it was when the caseworker asked: she may have revoked it meanwhile. The caller
+    must say so (`consentimiento_permite`); without it, nothing is sent."""
+    if contexto.get("consentimiento_permite") is True:
+        return None
+    return "El consentimiento de la mujer ya no permite enviar el caso a esa institución."
+
 
 # While in these states the receiving institution may open the case.
 VIGENTES = frozenset({"aceptada", "atendida"})
@@ -12,6 +22,8 @@ VIGENTES = frozenset({"aceptada", "atendida"})
 # consented to share: to decide on it (enviada) and to serve her (aceptada, atendida). In any
 # other state it keeps a record without personal data.
 COMPARTEN = frozenset({"enviada", "aceptada", "atendida"})
+# Not sent yet: a revoked consent cancels them.
+NO_ENVIADAS = frozenset({"borrador", "por_aprobar"})
 # While in these states the referral waits for the receiving institution's answer.
 EN_ESPERA_DE_RESPUESTA = frozenset({"enviada"})
 
@@ -32,7 +44,7 @@ FLUJO_CANALIZACION = Flujo(
     transiciones=(
         Transicion("solicitar_envio", ("borrador",), "por_aprobar", "Solicitar envío"),
         Transicion("enviar", ("por_aprobar",), "enviada", "Enviar", requiere_aprobacion=True,
-                   al_rechazar="devolver"),
+                   al_rechazar="devolver", guardas=(_con_su_consentimiento,)),
         Transicion("devolver", ("por_aprobar",), "borrador", "Devolver a borrador",
                    requiere_aprobacion=True, requiere_motivo=True),
         Transicion("aceptar", ("enviada",), "aceptada", "Aceptar", lado=RECEPTORA),
@@ -41,7 +53,8 @@ FLUJO_CANALIZACION = Flujo(
         Transicion("contrarreferir", ("aceptada",), "atendida", "Registrar contrarreferencia",
                    lado=RECEPTORA),
         Transicion("concluir", ("atendida",), "concluida", "Concluir"),
-        Transicion("cancelar", ("borrador", "por_aprobar", "enviada"), "cancelada", "Cancelar",
-                   roles=CASO, requiere_motivo=True),
+        # Also by the system: a revoked consent cancels what was not sent yet.
+        Transicion("cancelar", ("borrador", "por_aprobar", "enviada"), "cancelada",
+                   "Cancelar la canalización", roles=CASO | SISTEMA, requiere_motivo=True),
     ),
 )

@@ -58,7 +58,7 @@ def test_los_formularios_de_orden_y_canalizacion_se_niegan_con_un_mensaje(app, c
     for ruta in (f"/casos/{objetos['caso_id']}/ordenes/nueva", f"/canalizaciones/nueva/{objetos['caso_id']}",
                  f"/casos/{objetos['caso_id']}/valoracion"):
         respuesta = capturista.get(ruta)
-        assert respuesta.status_code == 403, ruta
+        assert respuesta.status_code == 410, ruta  # "Datos eliminados", not "Acceso denegado"
         assert "Los datos personales de este caso fueron eliminados" in respuesta.get_data(as_text=True)
     # A POST goes back to the case page, which says why.
     respuesta = enviar(capturista, f"/casos/{objetos['caso_id']}/ordenes/nueva", {
@@ -79,7 +79,7 @@ def test_su_institucion_lo_ve_como_caso_propio_eliminado_fuera_de_pendientes(app
     assert "URGENTE" in antes and "Revalorar el riesgo" in capturista.get("/pendientes").get_data(as_text=True)
     _eliminar(como, objetos["caso_id"])
     lista = capturista.get("/casos/").get_data(as_text=True)
-    assert "[datos eliminados]" in lista and "URGENTE" not in lista and "vencida" not in lista.lower()
+    assert "Datos personales eliminados" in lista and "URGENTE" not in lista and "vencida" not in lista.lower()
     pendientes = capturista.get("/pendientes").get_data(as_text=True)
     assert str(objetos["caso_id"]) not in pendientes and "Caso de otra institución" not in pendientes
     assert "Nada atrasado ni por vencer" in pendientes
@@ -87,3 +87,20 @@ def test_su_institucion_lo_ve_como_caso_propio_eliminado_fuera_de_pendientes(app
     assert caso.status_code == 200 and "Caso con datos personales eliminados" in caso.get_data(as_text=True)
     # Another institution does not even learn it exists.
     assert como("capturista_b").get(f"/casos/{objetos['caso_id']}").status_code == 404
+
+
+def test_el_fundamento_no_puede_nombrar_a_la_mujer(app, cuentas, como, objetos):  # noqa: F811
+    """The admin never sees the case, but may type what she was told: her name or CURP would
+    stay for ever in the insert-only trail. Refused with a message, nothing erased."""
+    admin = como("admin")
+    for fundamento, mensaje in (
+            ("Solicitud ARCO de canaria xóchitl PRUEBASINTETICA, folio 12",
+             "El fundamento lleva el nombre o la CURP de la mujer"),
+            # A CURP, even in pieces, is refused by the form before the case is looked at.
+            ("ARCO folio 12, CURP pema 850101 mzsrrn02", "Escríbalo sin datos personales.")):
+        respuesta = enviar(admin, "/casos/eliminar-datos", {
+            "caso_id": str(objetos["caso_id"]), "motivo": fundamento, "confirmacion": "ELIMINAR"})
+        assert respuesta.status_code == 200
+        assert mensaje in respuesta.get_data(as_text=True), fundamento
+    db.session.rollback()
+    assert not db.session.get(Caso, objetos["caso_id"]).datos_eliminados

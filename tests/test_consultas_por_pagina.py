@@ -133,8 +133,8 @@ def test_cada_fila_de_la_lista_muestra_lo_que_mostraba(como, cuentas):
     assert 'atrasado">vencida' in filas["Vencida Sintetica"]
     assert "Zacatecas" in filas["Vencida Sintetica"]  # municipality 32056 by name
     assert "vencida" not in filas["Al Dia Sintetica"]
-    assert "Borrada Sintetica" not in html and "[datos eliminados]" in filas
-    assert "Sin valorar" in filas["[datos eliminados]"]
+    assert "Borrada Sintetica" not in html and "Datos personales eliminados" in filas
+    assert "Sin valorar" in filas["Datos personales eliminados"]
 
 
 def test_el_aviso_de_duplicado_por_nombre_y_nacimiento_usa_los_indices_guardados(como, cuentas):

@@ -123,10 +123,10 @@ def test_cuenta_sin_contrasena_establecida_no_entra(app, cuentas):
     pendiente = cuentas["supervisora"]
     pendiente.contrasena_hash = None
     db.session.commit()
-    for intento in (CONTRASENA, "", "\0"):
+    for intento, codigo in ((CONTRASENA, 200), ("", 200), ("\0", 400)):  # a NUL: refused up front
         cliente = app.test_client()
         respuesta = entrar(cliente, pendiente, intento)
-        assert respuesta.status_code == 200
+        assert respuesta.status_code == codigo
         assert _sin_sesion(cliente)
 
 

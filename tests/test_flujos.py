@@ -159,7 +159,7 @@ def test_todo_camino_declarado_se_puede_recorrer(flujo):
         rol = sorted(t.roles)[0]
         lados = frozenset({DUENA, RECEPTORA})
         quien = Actor("x", rol, lados)
-        contexto = {"valoracion_posterior_a_emision": True, "prorrogas": 0}
+        contexto = {"valoracion_posterior_a_emision": True, "prorrogas": 0, "consentimiento_permite": True}
         for origen in t.origen:
             assert flujo.comprobar(origen, t.evento, quien, motivo="Motivo escrito",
                                    contexto=contexto, por_aprobacion=True) is t
@@ -332,7 +332,7 @@ def test_lo_disponible_es_lo_que_comprobar_acepta():
             for quien in actores:
                 for t in flujo.disponibles(estado, quien):
                     flujo.comprobar(estado, t.evento, quien, motivo="Motivo", por_aprobacion=True,
-                                    contexto={"valoracion_posterior_a_emision": True})
+                                    contexto={"valoracion_posterior_a_emision": True, "consentimiento_permite": True})
 
 
 # ---- transitions: one shared machine, no models kept -----------------------------------------
@@ -441,3 +441,12 @@ def test_cada_estado_y_cada_evento_aparece_en_el_diagrama():
 
 def test_el_modulo_flujos_exporta_su_api():
     assert set(flujos.__all__) == {"FLUJOS", "Actor", "Flujo", "MovimientoIlegal", "Transicion"}
+
+
+def test_enviar_una_canalizacion_exige_su_consentimiento_vigente():
+    """The approval of a sending is checked against her consent as it is then: without the
+    caller saying it still allows it, nothing is sent (issue 11: a revoked consent was sent)."""
+    for contexto in ({}, {"consentimiento_permite": False}, {"consentimiento_permite": "si"}):
+        _refusa(FLUJOS["canalizacion"], "por_aprobar", "enviar", SUPERVISORA,
+                "El consentimiento de la mujer ya no permite enviar el caso a esa institución.",
+                por_aprobacion=True, contexto=contexto)

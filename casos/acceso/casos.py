@@ -75,6 +75,7 @@ class VistaCanalizacion:
     categorias: frozenset[str]
     detalle: bool
     abre_caso: bool  # whether the case page exists for her (casos_visibles)
+    sin_datos: str | None = None  # why the receiver no longer reads her data, in Spanish
 
 
 def vista_de_canalizacion(canalizacion, usuaria, hoy: date | None = None) -> VistaCanalizacion:
@@ -84,7 +85,23 @@ def vista_de_canalizacion(canalizacion, usuaria, hoy: date | None = None) -> Vis
     categorias = compartidas(canalizacion, hoy)
     vivo = (not eliminado and canalizacion.estado in COMPARTEN
             and consentimiento_en_vigor(canalizacion.caso, canalizacion.destino.tipo, hoy or _hoy()))
-    return VistaCanalizacion(True, categorias, vivo, vivo and canalizacion.estado in VIGENTES)
+    return VistaCanalizacion(True, categorias, vivo, vivo and canalizacion.estado in VIGENTES,
+                             None if vivo else _sin_datos(canalizacion, hoy or _hoy()))
+
+
+def _sin_datos(canalizacion, hoy: date) -> str:
+    from flujos import FLUJOS
+
+    caso, consentimiento = canalizacion.caso, canalizacion.caso.consentimiento
+    if caso.datos_eliminados:
+        return "se eliminaron sus datos personales"
+    if canalizacion.estado not in COMPARTEN:
+        return f"la canalización está {FLUJOS['canalizacion'].estados[canalizacion.estado].lower()}"
+    if consentimiento is None or consentimiento.revocado_en is not None:
+        return "ella revocó su consentimiento"
+    if consentimiento.vigente_hasta is not None and consentimiento.vigente_hasta < hoy:
+        return "su consentimiento venció"
+    return "su consentimiento ya no incluye a su institución"
 
 
 def vista_de(caso, usuaria, hoy: date | None = None) -> Vista:
@@ -112,15 +129,19 @@ def casos_visibles(usuaria) -> Select:
     return select(Caso).where(or_(*_partes_visibles(usuaria)))
 
 
-def casos_visibles_por_partes(usuaria) -> list[Select]:
+def casos_visibles_por_partes(usuaria, *, solo_propios: bool = False) -> list[Select]:
     """The same scope as `casos_visibles`, as disjoint queries whose union it is. A query that
     orders and cuts (the case list) runs each part on its own index and merges the few rows:
-    on the OR of both, PostgreSQL reads and sorts every visible case to return 50."""
+    on the OR of both, PostgreSQL reads and sorts every visible case to return 50.
+    `solo_propios`: her institution's part only, for a filter on what a shared case may not
+    show her (its risk level, where she lives): filtering shared cases by it would tell them
+    apart."""
     from casos.expedientes.modelos import Caso
 
     if not puede(usuaria, "casos.consultar"):
         return [select(Caso).where(false())]
-    return [select(Caso).where(parte) for parte in _partes_visibles(usuaria)]
+    partes = _partes_visibles(usuaria)
+    return [select(Caso).where(parte) for parte in (partes[:1] if solo_propios else partes)]
 
 
 def _partes_visibles(usuaria) -> list:

@@ -32,16 +32,19 @@ RESPONDER = "responder"  # either side of a referral moves it (flujos decides wh
 RESOLVER = "resolver"  # a supervisora approves or rejects a request of her institution
 RETIRAR = "retirar"  # the author withdraws her own request
 
-ELIMINADO = "Los datos personales de este caso fueron eliminados: ya no admite cambios."
+ELIMINADO = ("Los datos personales de este caso fueron eliminados: ya no admite valoraciones, "
+             "órdenes, canalizaciones ni otros cambios.")
+NO_ES_SUYO = ("Su institución ve este caso por una canalización: solo la institución que lo registró "
+              "puede valorar el riesgo, registrar órdenes, canalizarlo o cambiarlo.")
 
 
 class Rechazo(Exception):
     """Seen, but not allowed this way: a 403 page with its message; or, with `volver` (the
     case was erased while she worked on a form), a message back on the object's page."""
 
-    def __init__(self, mensaje: str, volver: str | None = None):
+    def __init__(self, mensaje: str, volver: str | None = None, codigo: int = 403):
         super().__init__(mensaje)
-        self.mensaje, self.volver = mensaje, volver
+        self.mensaje, self.volver, self.codigo = mensaje, volver, codigo
 
 
 @dataclass(frozen=True)
@@ -68,9 +71,9 @@ def caso(caso_id, modo: str, usuaria):
     g.vista = vista = vista_de(encontrado, usuaria)
     if modo in (ESCRIBIR, PROPIO):
         if not vista.propia:  # no form of hers leads here: a plain 403 with the reason
-            raise Rechazo("Solo la institución dueña del caso puede hacerlo.")
+            raise Rechazo(NO_ES_SUYO)
         if vista.eliminado and modo == ESCRIBIR:
-            raise Rechazo(ELIMINADO, _pagina_del_caso(caso_id))
+            raise Rechazo(ELIMINADO, _pagina_del_caso(caso_id), codigo=410)
     elif modo != LEER:
         raise ValueError(modo)
     return encontrado, Cargado(encontrado.id, None)
@@ -90,7 +93,7 @@ def canalizacion(canalizacion_id, modo: str, usuaria):
         abort(404)
     if modo == RESPONDER:
         if encontrada.caso.datos_eliminados:
-            raise Rechazo(ELIMINADO, url_for("canalizaciones.ver", canalizacion_id=canalizacion_id))
+            raise Rechazo(ELIMINADO, url_for("canalizaciones.ver", canalizacion_id=canalizacion_id), codigo=410)
     elif modo != LEER:
         raise ValueError(modo)
     return encontrada, Cargado(encontrada.caso_id, encontrada.id)

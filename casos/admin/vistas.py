@@ -46,11 +46,12 @@ def panel():
 
 
 def _supervisoras_activas(*condiciones) -> dict[uuid.UUID, int]:
-    """Per institution, the supervisoras who can approve today: active and not locked."""
+    """Per institution, the supervisoras who can approve today: active, not locked, and who
+    have set their password (an account still waiting for its activation link approves nothing)."""
     return dict(db.session.execute(
         select(Usuaria.institucion_id, func.count())
         .where(Usuaria.rol == "supervisora", Usuaria.activa.is_(True),
-               Usuaria.bloqueada_en.is_(None), *condiciones)
+               Usuaria.bloqueada_en.is_(None), Usuaria.contrasena_hash.is_not(None), *condiciones)
         .group_by(Usuaria.institucion_id)).all())
 
 

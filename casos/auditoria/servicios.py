@@ -166,7 +166,11 @@ def en_cola(accion: str) -> bool:
 
 
 def escribir_pendientes(sesion) -> None:
-    """before_commit hook: the queued events join the audit chain in the same transaction."""
+    """before_commit hook: the queued events join the audit chain in the same transaction.
+    Releasing a SAVEPOINT (begin_nested) fires the hook too: the events wait for the real
+    commit, so the chain's head stays the last lock taken and nothing is written twice."""
+    if sesion.in_nested_transaction():
+        return
     for accion, datos in sesion.info.pop(PENDIENTES, []):
         registrar(accion, **datos)
 

@@ -6,14 +6,15 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from casos.bd import ahora
+from casos.bd import ahora, hoy_local
 from casos.canalizaciones.modelos import Canalizacion
 from casos.cuentas.modelos import Institucion
 from casos.expedientes.modelos import Caso
 from casos.extensiones import db
 from casos.transiciones import servicios as transiciones
 from flujos import MovimientoIlegal
-from flujos.canalizacion import COMPARTEN, FLUJO_CANALIZACION, VIGENTES
+from flujos.base import CASO
+from flujos.canalizacion import COMPARTEN, FLUJO_CANALIZACION, NO_ENVIADAS, VIGENTES
 from flujos.plazos import horas_respuesta_canalizacion
 
 
@@ -42,11 +43,42 @@ def solicitar(caso, usuaria, *, destino: Institucion, servicios: list[str], moti
     db.session.add(canalizacion)
     canalizacion.motivo = motivo
     db.session.flush()
-    transiciones.registrar_historial(canalizacion, "crear", "", "borrador", usuaria)
+    transiciones.registrar_historial(canalizacion, "crear", "", FLUJO_CANALIZACION.inicial, usuaria)
     quien = transiciones.actor(usuaria, duena_id=canalizacion.origen_id)
     transiciones.disparar(canalizacion, "solicitar_envio", quien, usuaria, version_vista=1)
     transiciones.solicitar(canalizacion, "enviar", quien, usuaria, motivo=motivo)
     return canalizacion
+
+
+def contexto_de_envio(canalizacion, hoy=None) -> dict:
+    """What the "enviar" move's guard needs (flujos/canalizacion.py): whether her consent,
+    as it is now, still names the receiving institution."""
+    return {"consentimiento_permite": canalizacion.destino in destinos_posibles(canalizacion.caso, hoy or hoy_local())}
+
+
+def al_mover(evento: str, canalizacion) -> dict:
+    """What requesting or approving a referral's move needs: the columns written with it and
+    the guard's context (transiciones.AL_MOVER)."""
+    return {"valores": VALORES.get(evento, lambda c: {})(canalizacion),
+            "contexto": contexto_de_envio(canalizacion) if evento == "enviar" else None}
+
+
+def cancelar_no_enviadas(caso, usuaria, motivo: str) -> None:
+    """Her consent was revoked: what was not sent yet is never sent (the sent ones keep
+    their state; the receiver just stops seeing her data, casos/acceso/casos.py)."""
+    for canalizacion in list(caso.canalizaciones):
+        if canalizacion.estado in NO_ENVIADAS:
+            _cancelar(canalizacion, transiciones.actor_de(usuaria, canalizacion.origen_id), usuaria, motivo)
+
+
+def _cancelar(canalizacion, quien, usuaria, motivo: str | None, version_vista: int | None = None) -> None:
+    transiciones.disparar(canalizacion, "cancelar", quien, usuaria,
+                          version_vista=canalizacion.version if version_vista is None else version_vista,
+                          motivo=motivo)
+    pendiente = transiciones.pendiente_de(canalizacion, "enviar")
+    if pendiente is not None:  # nothing left to approve
+        transiciones.disparar(pendiente, "retirar" if usuaria.rol in CASO else "anular", quien, usuaria,
+                              version_vista=pendiente.version, motivo=motivo)
 
 
 def valores_al_enviar(canalizacion) -> dict:
@@ -70,10 +102,28 @@ VALORES = {
 
 def responder(canalizacion, evento: str, usuaria, *, version_vista: int, motivo: str | None = None,
               servicios_prestados: list[str] | None = None, nota: str | None = None):
-    """Any direct move on a referral (accept, reject, counter-refer, conclude, cancel)."""
+    """Any direct move on a referral (accept, reject, counter-refer, conclude, cancel), and
+    asking again to send a draft (after a withdrawal or a rejection), which, like the first
+    time, asks a supervisora under the woman's consent as it is now."""
     quien = transiciones.actor(usuaria, duena_id=canalizacion.origen_id,
                                receptora_id=canalizacion.destino_id)
+    if evento == "solicitar_envio":
+        contexto = contexto_de_envio(canalizacion)
+        if not contexto["consentimiento_permite"]:
+            raise MovimientoIlegal("El consentimiento de la mujer ya no permite canalizar a esa institución.")
+        transiciones.disparar(canalizacion, evento, quien, usuaria, version_vista=version_vista)
+        canalizacion.datos_compartidos = list(canalizacion.caso.consentimiento.datos_compartibles)
+        transiciones.solicitar(canalizacion, "enviar", quien, usuaria, motivo=canalizacion.motivo,
+                               contexto=contexto)
+        db.session.flush()
+        return
+    if evento == "cancelar":
+        _cancelar(canalizacion, quien, usuaria, motivo, version_vista)
+        db.session.flush()
+        return
     valores = VALORES.get(evento, lambda c: {})(canalizacion)
+    if nota and evento != "contrarreferir":
+        raise MovimientoIlegal("La nota de contrarreferencia solo se escribe al registrar la contrarreferencia.")
     if evento == "contrarreferir":
         if not servicios_prestados:
             raise MovimientoIlegal("Marque los servicios que su institución prestó.")
@@ -82,10 +132,6 @@ def responder(canalizacion, evento: str, usuaria, *, version_vista: int, motivo:
                           motivo=motivo, valores=valores)
     if nota:
         canalizacion.contrarreferencia = nota
-    if evento == "cancelar":
-        pendiente = transiciones.pendiente_de(canalizacion, "enviar")
-        if pendiente is not None:  # nothing left to approve
-            transiciones.disparar(pendiente, "retirar", quien, usuaria, version_vista=pendiente.version)
     db.session.flush()
 
 
@@ -112,3 +158,6 @@ def enviadas(institucion_id) -> list[Canalizacion]:
         .where(Canalizacion.origen_id == institucion_id,
                Canalizacion.estado.notin_(FLUJO_CANALIZACION.finales), Caso.datos_eliminados_en.is_(None))
         .order_by(Canalizacion.creada_en.desc())))
+
+
+transiciones.AL_MOVER["canalizacion"] = al_mover

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from casos.acceso import EN_SERVICIO, ESCRIBIR, LEER, RESPONDER, permiso
@@ -57,7 +57,11 @@ def ver(canalizacion):
     historia = historia_de(canalizacion)
     return render_template(
         "canalizaciones/ver.html", canalizacion=canalizacion, caso=canalizacion.caso,
-        acciones=FLUJOS["canalizacion"].disponibles(canalizacion.estado, quien),
+        # Moves that need approval are asked for elsewhere (the draft's "Solicitar envío"
+        # asks); an erased case takes none.
+        acciones=[] if canalizacion.caso.datos_eliminados else [
+            t for t in FLUJOS["canalizacion"].disponibles(canalizacion.estado, quien)
+            if not t.requiere_aprobacion],
         formulario=FormularioRespuesta(), historia=historia,
         vista=vista_de_canalizacion(canalizacion, current_user),
         ahora=ahora(), estados=FLUJOS["canalizacion"].estados)
@@ -67,7 +71,9 @@ def ver(canalizacion):
 @permiso("casos.registrar", canalizacion_id=RESPONDER, cambio=EN_SERVICIO)
 def responder(canalizacion):
     formulario = FormularioRespuesta()
-    formulario.validate_on_submit()  # CSRF is checked for every POST before the view runs
+    if not formulario.validate_on_submit():  # services from the catalogue, texts within limits
+        flash(" ".join(e for errores in formulario.errors.values() for e in errores), "error")
+        return redirect(url_for("canalizaciones.ver", canalizacion_id=canalizacion.id))
     with cambio(lambda: f"Canalización actualizada: {FLUJOS['canalizacion'].estados[canalizacion.estado]}."):
         servicios.responder(
             canalizacion, formulario.evento.data, current_user, version_vista=version_del_formulario(),

@@ -125,9 +125,10 @@ def codigo():
 @permiso(PUBLICA, cambio=EN_SERVICIO)  # a pending secret (no event), or the factor turned on
 @limiter.limit(_limite, methods=["POST"], deduct_when=_fallo, key_func=_clave_cuenta_pendiente)
 def alta():
-    """Enrolment at login, for the roles that must have a second factor."""
+    """Enrolment at login, for the roles that must have a second factor. A pending step whose
+    account got locked meanwhile starts over: whoever holds it must not choose its factor."""
     usuaria = _pendiente()
-    if usuaria is None:
+    if usuaria is None or usuaria.bloqueada_en is not None:
         return _caducado()
     if segundo_factor.activo(usuaria):
         return redirect(url_for("segundo_factor.codigo"))

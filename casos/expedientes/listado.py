@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from sqlalchemy import and_, or_, select, union_all
 from sqlalchemy.orm import contains_eager, lazyload, load_only
@@ -77,9 +77,13 @@ def _leer_cursor(texto: str | None) -> tuple[datetime, uuid.UUID] | None:
         crudo = base64.urlsafe_b64decode(texto + "=" * (-len(texto) % 4)).decode()
         momento, identificador = crudo.split("|")
         momento = datetime.fromisoformat(momento)
-        # A hand-made cursor without a zone would fail in FechaUTC, a 500 instead of page 1.
-        return (momento, uuid.UUID(identificador)) if momento.tzinfo else None
-    except (ValueError, UnicodeDecodeError):
+        # A hand-made cursor without a zone would fail in FechaUTC, one at the calendar's edge
+        # when converted to UTC: a 500 instead of page 1.
+        if momento.tzinfo is None:
+            return None
+        momento.astimezone(timezone.utc)
+        return momento, uuid.UUID(identificador)
+    except (ValueError, UnicodeDecodeError, OverflowError):
         return None
 
 
@@ -121,7 +125,8 @@ def filas(casos: list[Caso], momento: datetime, usuaria) -> list[Fila]:
         eliminado = caso.datos_eliminados
         identidad = not eliminado and (vista is None or vista.identidad)
         riesgo = not eliminado and (vista is None or "riesgo" in vista.categorias)
-        municipio = catalogo.get(caso.municipio)
+        # Where she lives is on the case page with her identity or her contact data only.
+        municipio = catalogo.get(caso.municipio) if vista is None or {"identidad", "contacto"} & vista.categorias else None
         proxima = caso.proxima_valoracion if vista is None and not eliminado else None
         resultado.append(Fila(
             id=caso.id, eliminado=eliminado,
@@ -160,7 +165,8 @@ def pagina(usuaria, filtros: Filtros) -> Pagina:
     candidatos = union_all(*(
         select(parte.with_only_columns(Caso.id).where(*condiciones).order_by(*orden)
                .limit(POR_PAGINA + 1).subquery())
-        for parte in casos_visibles_por_partes(usuaria))).subquery()
+        for parte in casos_visibles_por_partes(
+            usuaria, solo_propios=bool(filtros.nivel or filtros.urgentes or filtros.municipio)))).subquery()
     # Only what a row shows, the key to decrypt the name, and whose case it is (a shared
     # row shows what the woman shared: casos/acceso): no join of the institution.
     consulta = (select(Caso).where(Caso.id.in_(select(candidatos.c.id))).outerjoin(Caso.victima)

@@ -262,13 +262,22 @@ def aplicar_valoracion(valoracion: ValoracionRiesgo) -> None:
     db.session.flush()
 
 
-def revocar_consentimiento(caso: Caso) -> None:
+REVOCADO = "La mujer revocó su consentimiento."
+
+
+def revocar_consentimiento(caso: Caso, usuaria=None) -> None:
     """From now on no institution reads her data by a referral (casos/acceso/casos.py asks
-    whether the consent is in force on every page), whatever state the referral is in."""
-    if caso.consentimiento is not None and caso.consentimiento.revocado_en is None:
-        caso.consentimiento.revocado_en = ahora()
-        db.session.flush()
-        auditoria.al_confirmar("consentimiento.revocar", caso_id=caso.id)
+    whether the consent is in force on every page), whatever state the referral is in, and
+    what was not sent yet is cancelled. `usuaria` None: recorded by the system."""
+    from casos.canalizaciones import servicios as canalizaciones
+    from casos.transiciones.servicios import SISTEMA
+
+    if caso.consentimiento is None or caso.consentimiento.revocado_en is not None:
+        raise MovimientoIlegal("El consentimiento ya estaba revocado o no se otorgó.")
+    caso.consentimiento.revocado_en = ahora()
+    canalizaciones.cancelar_no_enviadas(caso, usuaria or SISTEMA, REVOCADO)
+    db.session.flush()
+    auditoria.al_confirmar("consentimiento.revocar", caso_id=caso.id, usuaria=usuaria)
 
 
 def eliminar_datos_personales(caso: Caso, usuaria=None, *, motivo: str | None = None) -> None:
@@ -290,6 +299,17 @@ def eliminar_datos_personales(caso: Caso, usuaria=None, *, motivo: str | None = 
 ELIMINADO_MOTIVO = "Se eliminaron los datos personales del caso."
 
 
+def _nombra_a_la_mujer(caso: Caso, texto: str | None) -> bool:
+    """Whether a reason quotes her full name or CURP (any shape, any accents)."""
+    victima = caso.victima
+    if victima is None or not texto:
+        return False
+    escrito = indices.normalizar_nombre(texto)
+    nombre = indices.normalizar_nombre(victima.nombre or "")
+    curp = indices.normalizar_curp(victima.curp or "")
+    return bool(nombre and nombre in escrito) or bool(curp and curp in indices.normalizar_curp(texto))
+
+
 def eliminar_datos_personales_por_id(caso_id: uuid.UUID | None, usuaria=None, *, motivo: str) -> Caso:
     """The admin's form: she types the id she was given, never opens the case."""
     caso = db.session.get(Caso, caso_id) if caso_id else None
@@ -297,6 +317,9 @@ def eliminar_datos_personales_por_id(caso_id: uuid.UUID | None, usuaria=None, *,
         raise MovimientoIlegal("No existe un caso con ese identificador.")
     if caso.datos_eliminados:
         raise MovimientoIlegal("Los datos personales de ese caso ya fueron eliminados.")
+    if _nombra_a_la_mujer(caso, motivo):  # the trail can never be erased
+        raise MovimientoIlegal("El fundamento lleva el nombre o la CURP de la mujer: escriba solo el "
+                               "fundamento legal y el folio de la solicitud.")
     eliminar_datos_personales(caso, usuaria, motivo=motivo)
     return caso
 

@@ -191,13 +191,13 @@ def _resultado_de_valoracion(registrada, caso) -> str:
 
 
 @bp.route("/<uuid:caso_id>/consentimiento/revocar", methods=["POST"])
-@permiso("casos.registrar", caso_id=ESCRIBIR, cambio="consentimiento.revocar")
+@permiso("casos.registrar", caso_id=ESCRIBIR, cambio=EN_SERVICIO)
 def revocar_consentimiento(caso):
     """Only the owning institution records what the woman decided."""
     if FormularioVacio().validate_on_submit():
         with cambio("Consentimiento revocado: el caso ya no se compartirá con otras instituciones, "
                     "y las que lo recibieron dejan de ver sus datos."):
-            servicios.revocar_consentimiento(caso)
+            servicios.revocar_consentimiento(caso, current_user)
     return redirect(url_for("expedientes.ver", caso_id=caso.id))
 
 

@@ -11,6 +11,7 @@ one of two people acting on the same page wins; the other gets `Conflicto`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import SimpleNamespace
 
 from sqlalchemy import select, update
@@ -93,6 +94,15 @@ def registrar_historial(fila, evento, origen, destino, usuaria, motivo=None) -> 
 
 # ---- approvals (four eyes) ------------------------------------------------------------------
 
+# What a package adds to a move of its entity when it is requested or approved (the columns
+# written with it, the context its guards read), registered by that package: this one knows
+# none of them, and no caller can forget it (a guard without its context refuses).
+AL_MOVER: dict[str, Callable[[str, object], dict]] = {}
+
+
+def _extra(fila, evento: str) -> dict:
+    return AL_MOVER.get(_nombre_entidad(fila), lambda _e, _f: {})(evento, fila)
+
 def historia_de(fila) -> list[HistorialTransicion]:
     """Every move of one entity (a referral, an order), oldest first."""
     return list(db.session.scalars(select(HistorialTransicion).where(
@@ -132,6 +142,8 @@ def solicitar(fila, evento: str, quien: Actor, usuaria, *, motivo: str | None = 
     transicion = flujo.transicion(evento)
     if not transicion.requiere_aprobacion:
         raise MovimientoIlegal("Esta acción no necesita aprobación.")
+    if contexto is None:
+        contexto = _extra(fila, evento).get("contexto")
     flujo.comprobar(fila.estado, evento, quien, motivo=motivo, contexto=contexto,
                     por_aprobacion=True)
     if pendiente_de(fila, evento) is not None:
@@ -168,6 +180,9 @@ def aprobar(solicitud: SolicitudAprobacion, entidad, supervisora, *, version_vis
     """Approve, then fire the requested move on the entity as it is now: if it changed so
     that the move is no longer legal, nothing is saved and she is told why."""
     _resolver(solicitud, "aprobar", supervisora, version_vista, motivo)
+    extra = _extra(entidad, solicitud.evento)
+    contexto = extra.get("contexto") if contexto is None else contexto
+    valores = extra.get("valores") if valores is None else valores
     quien = actor(supervisora, duena_id=solicitud.institucion_id)
     return disparar(entidad, solicitud.evento, quien, supervisora, version_vista=entidad.version,
                     motivo=solicitud.motivo, contexto=contexto, valores=valores,
@@ -205,10 +220,18 @@ RETIRADA = "Retirada por quien la solicitó."
 SISTEMA = SimpleNamespace(id=None, rol="sistema", institucion_id=None)
 
 
+def actor_de(usuaria, duena_id) -> Actor:
+    """`actor`, or the system acting for the owning institution (a scheduled job, or a
+    consequence of another change such as a revoked consent)."""
+    if usuaria is SISTEMA:
+        return Actor(None, SISTEMA.rol, frozenset({DUENA}))
+    return actor(usuaria, duena_id=duena_id)
+
+
 def anular_pendientes_de_caso(caso, motivo: str) -> int:
     """End every request still waiting on a case (its personal data are being erased): the
     system leaves them without effect, with the reason, so no inbox waits on them."""
-    quien = Actor(None, "sistema", frozenset({DUENA}))
+    quien = actor_de(SISTEMA, None)
     pendientes = db.session.scalars(select(SolicitudAprobacion).where(
         SolicitudAprobacion.caso_id == caso.id, SolicitudAprobacion.estado == PENDIENTE)).all()
     for solicitud in pendientes:

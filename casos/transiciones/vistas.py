@@ -6,7 +6,6 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from casos.acceso import EN_SERVICIO, ESCRIBIR, RESOLVER, RETIRAR, etiqueta, permiso, vista_de
-from casos.canalizaciones.servicios import VALORES as VALORES_CANALIZACION
 from casos.expedientes import servicios as expedientes
 from casos.peticion import cambio, version_del_formulario
 from casos.transiciones import servicios
@@ -65,10 +64,8 @@ def resolver(solicitud):
     with cambio("Solicitud aprobada." if decision == "aprobar" else "Solicitud rechazada."):
         entidad = servicios.entidad_de(solicitud)
         if decision == "aprobar":
-            valores = (VALORES_CANALIZACION.get(solicitud.evento, lambda c: {})(entidad)
-                       if solicitud.entidad == "canalizacion" else None)
             servicios.aprobar(solicitud, entidad, current_user, version_vista=version_del_formulario(),
-                              motivo=_motivo(), valores=valores)
+                              motivo=_motivo())
             if solicitud.entidad == "valoracion_riesgo":
                 expedientes.aplicar_valoracion(entidad)
         elif decision == "rechazar":
