@@ -159,6 +159,7 @@ def plantillas(app: Flask) -> None:
     from casos.expedientes.listado import ESTADOS, ORDENES, POR_PAGINA
     from flujos.aprobacion import PROPUESTA
     from flujos.canalizacion import EN_ESPERA_DE_RESPUESTA
+    from flujos.orden_proteccion import VIGENTES
 
     zona = ZoneInfo(app.config["ZONA_HORARIA"])
 
@@ -181,7 +182,7 @@ def plantillas(app: Flask) -> None:
         ESTADOS_CASO=ESTADOS, ORDENES=ORDENES, POR_PAGINA=POR_PAGINA,
         puede=acceso.puede,
         # Workflow states are named in flujos/ alone; templates test membership of its sets.
-        EN_ESPERA_DE_RESPUESTA=EN_ESPERA_DE_RESPUESTA, PROPUESTA=PROPUESTA,
+        EN_ESPERA_DE_RESPUESTA=EN_ESPERA_DE_RESPUESTA, PROPUESTA=PROPUESTA, ORDENES_VIGENTES=VIGENTES,
         # Every workflow move named in Spanish, as the audit pages name it.
         ACCIONES=ACCIONES,
     )

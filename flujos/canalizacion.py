@@ -22,6 +22,7 @@ VIGENTES = frozenset({"aceptada", "atendida"})
 # consented to share: to decide on it (enviada) and to serve her (aceptada, atendida). In any
 # other state it keeps a record without personal data.
 COMPARTEN = frozenset({"enviada", "aceptada", "atendida"})
+CANCELADA = "cancelada"
 # Not sent yet: a revoked consent cancels them.
 NO_ENVIADAS = frozenset({"borrador", "por_aprobar"})
 # While in these states the referral waits for the receiving institution's answer.

@@ -18,6 +18,10 @@ def _una_sola_prorroga(contexto: dict) -> str | None:
 
 
 VIGENTES = frozenset({"vigente", "prorrogada"})
+# Requested and not issued yet: the 4-hour deadline runs.
+SOLICITADA = "solicitada"
+# Refused by the authority (the statistics count it apart).
+NEGADA = "negada"
 
 FLUJO_ORDEN = Flujo(
     nombre="orden_proteccion",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 
@@ -93,6 +94,9 @@ def test_la_ruta_completa_de_canalizacion_y_cierre(app, cuentas, como, caso):
     assert db.session.get(Caso, caso.id).estado == "cerrado"
     # Every step is in the case history.
     historia = capturista.get(f"/casos/{caso.id}").get_data(as_text=True)
-    for paso in ("solicitar envio", "enviar", "aceptar", "contrarreferir", "cerrar", "aprobar"):
-        assert paso in historia, paso
+    # Every step is named in Spanish, as the audit pages name it (never "solicitar_envio").
+    for paso in ("Canalización: Solicitar envío", "Canalización: Enviar", "Canalización: Aceptar",
+                 "Canalización: Registrar contrarreferencia", "Caso: Cerrar el caso", "Aprobación: Aprobar"):
+        assert paso in unescape(historia), paso
+    assert "solicitar envio" not in historia and "solicitar_envio" not in historia
     assert db.session.query(HistorialTransicion).count() >= 8

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from casos.bd import FechaUTC, ahora, solo_estados_de
 from casos.cripto.campos import Cifrado, CifradoPorCaso
 from casos.extensiones import db
+from flujos.canalizacion import FLUJO_CANALIZACION
 
 
 class Canalizacion(CifradoPorCaso, db.Model):
@@ -26,7 +27,7 @@ class Canalizacion(CifradoPorCaso, db.Model):
     destino_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("institucion.id"))
     origen = relationship("Institucion", foreign_keys=[origen_id], lazy="joined")
     destino = relationship("Institucion", foreign_keys=[destino_id], lazy="joined")
-    estado: Mapped[str] = mapped_column(String(20), default="borrador")
+    estado: Mapped[str] = mapped_column(String(20), default=FLUJO_CANALIZACION.inicial)
     version: Mapped[int] = mapped_column(default=1)
     creada_por_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("usuaria.id"))
     creada_en: Mapped[datetime] = mapped_column(FechaUTC, default=ahora)

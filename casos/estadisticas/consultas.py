@@ -21,6 +21,8 @@ from flask import current_app
 
 from casos.bd import FechaUTC, ahora
 from casos.extensiones import db
+from flujos.canalizacion import CANCELADA, EN_ESPERA_DE_RESPUESTA
+from flujos.orden_proteccion import NEGADA
 from flujos.plazos import ORDEN_EMISION_HORAS
 
 SIN_DATO = "sin_dato"
@@ -154,12 +156,12 @@ def _origenes() -> dict[str, Origen]:
         # Referrals by month of sending; institution = the sending one.
         "canalizaciones": Origen(_canalizaciones_desde(), canalizacion.c.enviada_en, True, {
             **_canalizaciones_dimensiones(),
-            "resultado": sa.case((canalizacion.c.estado == "enviada", "sin_respuesta"),
+            "resultado": sa.case((canalizacion.c.estado.in_(EN_ESPERA_DE_RESPUESTA), "sin_respuesta"),
                                  else_=canalizacion.c.estado),
             "respuesta": sa.case(
                 (canalizacion.c.respondida_en <= canalizacion.c.plazo_respuesta, "en_plazo"),
                 (canalizacion.c.respondida_en.is_not(None), "fuera_de_plazo"),
-                (canalizacion.c.estado == "cancelada", "cancelada"),
+                (canalizacion.c.estado == CANCELADA, "cancelada"),
                 (canalizacion.c.plazo_respuesta <= AHORA, "vencida"),
                 else_="en_espera")}),
     }
@@ -169,7 +171,7 @@ def _emision():
     return sa.case(
         (horas_entre(orden.c.solicitada_en, orden.c.emitida_en) <= ORDEN_EMISION_HORAS, "en_4_horas"),
         (orden.c.emitida_en.is_not(None), "fuera_de_plazo"),
-        (orden.c.estado == "negada", "negada"),
+        (orden.c.estado == NEGADA, "negada"),
         else_="sin_emitir")
 
 

@@ -21,11 +21,11 @@ from casos.catalogos import NIVELES_RIESGO, municipios
 from casos.expedientes.modelos import Caso, Victima
 from casos.extensiones import db
 from casos.filtros import condiciones_de_rango, leer_rango
+from flujos.caso import FLUJO_CASO
 
 POR_PAGINA = 50
 ORDENES = {"recientes": "Más recientes primero", "antiguos": "Más antiguos primero"}
-ESTADOS = {"registrado": "Registrado", "en_atencion": "En atención",
-           "en_seguimiento": "En seguimiento", "cerrado": "Cerrado", "reabierto": "Reabierto"}
+ESTADOS = FLUJO_CASO.estados  # the states and their labels live in flujos/ alone
 
 
 

@@ -28,6 +28,8 @@ from casos.catalogos import (
 )
 from casos.cripto.campos import Cifrado, CifradoPorCaso, ConDEK
 from casos.extensiones import db
+from flujos.aprobacion import FLUJO_VALORACION
+from flujos.caso import FLUJO_CASO
 
 
 class Caso(ConDEK, db.Model):
@@ -48,7 +50,7 @@ class Caso(ConDEK, db.Model):
     creado_por_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("usuaria.id"))
     municipio: Mapped[str | None] = mapped_column(String(5), index=True)
     rango_edad: Mapped[str | None] = mapped_column(String(8))
-    estado: Mapped[str] = mapped_column(String(20), default="registrado")
+    estado: Mapped[str] = mapped_column(String(20), default=FLUJO_CASO.inicial)
     version: Mapped[int] = mapped_column(default=1)
     nivel_riesgo: Mapped[str | None] = mapped_column(String(10), index=True)
     urgente: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -248,7 +250,7 @@ class ValoracionRiesgo(CifradoPorCaso, db.Model):
     nivel_calculado: Mapped[str] = mapped_column(String(10))
     nivel: Mapped[str] = mapped_column(String(10))
     # "por_aprobar" while a level below the computed one waits for a supervisora (flujos).
-    estado: Mapped[str] = mapped_column(String(20), default="vigente")
+    estado: Mapped[str] = mapped_column(String(20), default=FLUJO_VALORACION.inicial)
     version: Mapped[int] = mapped_column(default=1)
     proxima_valoracion: Mapped[datetime] = mapped_column(FechaUTC)
     respuestas_cifrado: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -31,6 +31,7 @@ from casos.expedientes.modelos import (
 from casos.extensiones import db
 from flujos import MovimientoIlegal
 from flujos.aprobacion import FLUJO_VALORACION, PROPUESTA
+from flujos.caso import FLUJO_CASO
 
 
 @dataclass
@@ -90,7 +91,7 @@ def registrar_caso(usuaria, datos: DatosIntake, *, volcar: bool = True) -> Caso:
     hoy = hoy_local()
     caso = Caso(id=uuid.uuid4(), institucion_id=usuaria.institucion_id, creado_por_id=usuaria.id,
                 municipio=datos.municipio, rango_edad=rango_edad(datos.edad(hoy)),
-                estado="registrado")
+                estado=FLUJO_CASO.inicial)
     caso.iniciar_dek()
     victima = Victima(caso=caso)
     for campo in ("nombre", "curp", "fecha_nacimiento", "edad_aproximada", "telefono",

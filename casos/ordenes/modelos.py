@@ -10,6 +10,7 @@ from casos.bd import FechaUTC, ahora, solo_estados_de, solo_valores_de
 from casos.catalogos import AUTORIDADES_ORDEN, TIPOS_ORDEN
 from casos.cripto.campos import Cifrado, CifradoPorCaso
 from casos.extensiones import db
+from flujos.orden_proteccion import FLUJO_ORDEN
 
 
 class OrdenProteccion(CifradoPorCaso, db.Model):
@@ -30,7 +31,7 @@ class OrdenProteccion(CifradoPorCaso, db.Model):
     tipo: Mapped[str] = mapped_column(String(20))
     autoridad: Mapped[str] = mapped_column(String(20))
     medidas: Mapped[list[str]] = mapped_column(JSON, default=list)
-    estado: Mapped[str] = mapped_column(String(20), default="solicitada", index=True)
+    estado: Mapped[str] = mapped_column(String(20), default=FLUJO_ORDEN.inicial, index=True)
     version: Mapped[int] = mapped_column(default=1)
     registrada_por_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("usuaria.id"))
     solicitada_en: Mapped[datetime] = mapped_column(FechaUTC, default=ahora)

@@ -12,7 +12,7 @@ from casos.extensiones import db
 from casos.ordenes.modelos import OrdenProteccion
 from casos.transiciones import servicios as transiciones
 from flujos import MovimientoIlegal, plazos
-from flujos.orden_proteccion import VIGENTES
+from flujos.orden_proteccion import FLUJO_ORDEN, VIGENTES
 
 
 def registrar_solicitud(caso, usuaria, *, tipo: str, autoridad: str, medidas: list[str],
@@ -25,7 +25,7 @@ def registrar_solicitud(caso, usuaria, *, tipo: str, autoridad: str, medidas: li
     db.session.add(orden)
     orden.notas = notas
     db.session.flush()
-    transiciones.registrar_historial(orden, "solicitar", "", "solicitada", usuaria)
+    transiciones.registrar_historial(orden, "solicitar", "", FLUJO_ORDEN.inicial, usuaria)
     return orden
 
 

@@ -22,7 +22,7 @@ from casos.transiciones import servicios as transiciones
 from flujos import plazos
 from flujos.canalizacion import EN_ESPERA_DE_RESPUESTA
 from flujos.caso import ABIERTOS
-from flujos.orden_proteccion import VIGENTES
+from flujos.orden_proteccion import SOLICITADA, VIGENTES
 
 
 @dataclass
@@ -59,12 +59,12 @@ def calcular(institucion_id, *, usuaria_id=None, momento: datetime | None = None
     # An erased case waits for nothing: its rows stay for statistics, out of every list.
     consulta_ordenes = select(OrdenProteccion).join(Caso, Caso.id == OrdenProteccion.caso_id).where(
         OrdenProteccion.institucion_id == institucion_id, Caso.datos_eliminados_en.is_(None),
-        OrdenProteccion.estado.in_(("solicitada", *VIGENTES)))
+        OrdenProteccion.estado.in_((SOLICITADA, *VIGENTES)))
     if usuaria_id:
         consulta_ordenes = consulta_ordenes.where(OrdenProteccion.registrada_por_id == usuaria_id)
     for orden in db.session.scalars(consulta_ordenes):
         ruta = ("expedientes.ver", {"caso_id": orden.caso_id})
-        if orden.estado == "solicitada":
+        if orden.estado == SOLICITADA:
             items.append(Pendiente("Emitir la orden de protección (plazo legal de 4 horas)",
                                    ordenes.limite_emision(orden), orden.caso_id, True, ruta))
             continue

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from casos.bd import FechaUTC, ahora, solo_estados_de
 from casos.cripto.campos import Cifrado, CifradoPorCaso
 from casos.extensiones import db
+from flujos.aprobacion import PENDIENTE
 
 
 class HistorialTransicion(CifradoPorCaso, db.Model):
@@ -59,7 +60,7 @@ class SolicitudAprobacion(CifradoPorCaso, db.Model):
     solicitante_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("usuaria.id"))
     solicitante = relationship("Usuaria", foreign_keys=[solicitante_id], lazy="joined")
     creada_en: Mapped[datetime] = mapped_column(FechaUTC, default=ahora)
-    estado: Mapped[str] = mapped_column(String(20), default="pendiente")
+    estado: Mapped[str] = mapped_column(String(20), default=PENDIENTE)
     version: Mapped[int] = mapped_column(default=1)
     resuelta_por_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("usuaria.id"))
     resuelta_por = relationship("Usuaria", foreign_keys=[resuelta_por_id])

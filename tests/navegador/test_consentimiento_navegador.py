@@ -99,7 +99,10 @@ def test_revocar_el_consentimiento_corta_lo_que_ve_la_receptora(
     # 4. The woman withdraws her consent: A's capturista records it on the case page.
     entrar(page, correos["capturista"])
     page.goto(caso_url)
-    page.get_by_role("button", name="Registrar que revoca su consentimiento").click()
+    # Revoking asks for confirmation first, and says what it changes.
+    page.get_by_text("Registrar que revoca su consentimiento").click()
+    expect(page.get_by_text("dejarán de ver sus datos de inmediato")).to_be_visible()
+    page.get_by_role("button", name="Sí, ella revoca su consentimiento").click()
     aviso(page, "Consentimiento revocado")
     expect(page.get_by_text(re.compile("Revocó su consentimiento el"))).to_be_visible()
     capturar("duena-registra-la-revocacion")

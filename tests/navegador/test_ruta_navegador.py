@@ -99,7 +99,8 @@ def test_la_ruta_completa_en_el_navegador(page: Page, correos, capturar, base_ur
     page.goto(caso_url)
     expect(page.locator(".subtitulo").first).to_contain_text("Cerrado")
     historial = page.get_by_role("table").filter(has_text="De → a")
-    for paso in ("solicitar envio", "enviar", "aceptar", "contrarreferir", "cerrar"):
+    for paso in ("Canalización: Solicitar envío", "Canalización: Enviar", "Canalización: Aceptar",
+                 "Canalización: Registrar contrarreferencia", "Caso: Cerrar el caso"):
         expect(historial).to_contain_text(paso)
     capturar("caso-cerrado-con-historial")
 
