@@ -174,7 +174,7 @@ def test_cerrar_sin_aprobacion_solo_crea_una_solicitud(caso, como):
     assert solicitud.motivo == "Concluyó la atención"
     # The case page says it is waiting for approval; a second request is refused.
     pagina = capturista.get(f"/casos/{caso.id}").get_data(as_text=True)
-    assert "Pendiente de aprobación: «Cerrar el caso»" in pagina
+    assert "Pendiente de aprobación: Cerrar el caso." in pagina
     antes = foto()
     respuesta = mover_caso(capturista, caso, "cerrar", motivo="Otra vez")
     assert errores(capturista, respuesta) == ["Ya hay una solicitud pendiente para esta acción."]

@@ -385,7 +385,7 @@ def test_revalorar_todo_no_un_caso_alto_no_lo_baja_sin_supervisora(como, alto):
     pagina = unescape(capturista.get(respuesta.location).get_data(as_text=True))
     assert "El nivel propuesto (Bajo) espera la aprobación de una supervisora" in pagina
     assert "URGENTE" in pagina and "Riesgo alto: valore solicitar una orden de protección." in pagina
-    assert "Pendiente de aprobación: «Aplicar el nivel propuesto»" in pagina
+    assert "Pendiente de aprobación: Aplicar el nivel de riesgo Bajo propuesto (el caso está en Alto)." in pagina
     assert [f[1] for f in filas_del_historial(pagina)] == ["Bajo (propuesto, por aprobar)", "Alto"]
     # The case keeps its level, its urgency and the re-assessment period of its level.
     registrado = recargar(alto)
@@ -404,7 +404,7 @@ def test_revalorar_todo_no_un_caso_alto_no_lo_baja_sin_supervisora(como, alto):
     # No reason was typed; the request tells the supervisora what it is about.
     assert solicitud.motivo == "Nivel propuesto: Bajo (calculado: Bajo; el caso estaba en Alto)."
     bandeja = unescape(como("supervisora").get("/aprobaciones/").get_data(as_text=True))
-    assert "Aplicar el nivel propuesto" in bandeja
+    assert "Aplicar el nivel de riesgo Bajo propuesto (el caso está en Alto)." in bandeja
     assert "Nivel propuesto: Bajo (calculado: Bajo; el caso estaba en Alto)." in bandeja
 
 

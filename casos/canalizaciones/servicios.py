@@ -160,4 +160,17 @@ def enviadas(institucion_id) -> list[Canalizacion]:
         .order_by(Canalizacion.creada_en.desc())))
 
 
+def describir(evento: str, canalizacion) -> str:
+    """For the supervisora: where it goes, what for, and which of her data it carries."""
+    from casos.catalogos import DATOS_COMPARTIBLES, SERVICIOS
+
+    servicios = ", ".join(SERVICIOS.get(s, s) for s in canalizacion.servicios)
+    datos = "; ".join(v for k, v in DATOS_COMPARTIBLES.items() if k in canalizacion.datos_compartidos)
+    que = {"enviar": "Enviar la canalización", "devolver": "Devolver a borrador la canalización"}.get(
+        evento, FLUJO_CANALIZACION.transicion(evento).etiqueta)
+    return (f"{que} a {canalizacion.destino.nombre}. Servicios: {servicios}. "
+            f"Verá: {datos or 'ningún dato de la mujer'}.")
+
+
 transiciones.AL_MOVER["canalizacion"] = al_mover
+transiciones.DESCRIBIR["canalizacion"] = describir

@@ -25,7 +25,7 @@ from casos.expedientes.modelos import Hecho
 from casos.extensiones import db
 from casos.ordenes import servicios as ordenes
 from casos.transiciones.modelos import HistorialTransicion, SolicitudAprobacion
-from casos.transiciones.servicios import actor
+from casos.transiciones.servicios import actor, describir
 from flujos import FLUJOS
 from flujos.aprobacion import PENDIENTE
 
@@ -49,6 +49,15 @@ def _solicitudes():
 def _historia():
     return (select(HistorialTransicion).where(HistorialTransicion.caso_id == bindparam("caso_id"))
             .order_by(HistorialTransicion.momento))
+
+
+def _describir(caso, solicitudes) -> dict:
+    """What each pending request asks for. Its referral or assessment is one the page shows
+    anyway: loading those collections first (one statement each, as the template would)
+    keeps the description from costing a statement per request."""
+    if solicitudes:
+        caso.canalizaciones, caso.valoraciones  # noqa: B018 (loaded for the identity map)
+    return {s.id: describir(s) for s in solicitudes}
 
 
 def _historia_para(caso, vista: Vista) -> list:
@@ -85,7 +94,9 @@ def contexto(caso, usuaria, vista: Vista) -> dict:
         "acciones": FLUJOS["caso"].disponibles(caso.estado, actor(usuaria, duena_id=caso.institucion_id)),
         "FLUJOS": FLUJOS,
         # The owner's internal approvals are the owner's business.
-        "solicitudes": db.session.scalars(_solicitudes(), {"caso_id": caso.id}).all() if propia else [],
+        "solicitudes": (solicitudes := db.session.scalars(_solicitudes(), {"caso_id": caso.id}).all()
+                        if propia else []),
+        "que_solicita": _describir(caso, solicitudes),
         "historia": _historia_para(caso, vista),
         "plazos_orden": {o.id: {"limite_emision": ordenes.limite_emision(o),
                                 "seguimiento": ordenes.proximo_seguimiento(o)} for o in caso.ordenes},

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, load_only
 from casos import auditoria
 from casos.acceso import casos_visibles, vista_de
 from casos.bd import ahora, hoy_local
-from casos.catalogos import NIVELES_URGENTES, rango_edad
+from casos.catalogos import NIVELES_RIESGO, NIVELES_URGENTES, rango_edad
 from casos.cripto import indices
 from casos.cuentas.modelos import Institucion
 from casos.expedientes import riesgo
@@ -362,3 +362,19 @@ def descartar_borrador(borrador: Borrador) -> None:
     auditoria.al_confirmar("borrador.descartar", objeto_id=borrador.id)
     db.session.delete(borrador)
     db.session.flush()
+
+
+def describir_valoracion(evento: str, valoracion: ValoracionRiesgo) -> str:
+    """For the supervisora: from which level to which."""
+    actual = valoracion.caso.nivel_riesgo
+    return (f"Aplicar el nivel de riesgo {NIVELES_RIESGO[valoracion.nivel]} propuesto "
+            f"(el caso está en {NIVELES_RIESGO[actual] if actual else 'ningún nivel'}).")
+
+
+def _registrar_descripciones() -> None:
+    from casos.transiciones import servicios as transiciones
+
+    transiciones.DESCRIBIR["valoracion_riesgo"] = describir_valoracion
+
+
+_registrar_descripciones()

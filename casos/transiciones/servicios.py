@@ -103,6 +103,17 @@ AL_MOVER: dict[str, Callable[[str, object], dict]] = {}
 def _extra(fila, evento: str) -> dict:
     return AL_MOVER.get(_nombre_entidad(fila), lambda _e, _f: {})(evento, fila)
 
+
+# What a request asks for, in words the supervisora can decide on ("Enviar la canalización
+# a …, servicios …, verá …"), by the package of its entity; the move's label otherwise.
+DESCRIBIR: dict[str, Callable[[str, object], str]] = {}
+
+
+def describir(solicitud: SolicitudAprobacion) -> str:
+    etiqueta = FLUJOS[solicitud.entidad].transicion(solicitud.evento).etiqueta
+    describe = DESCRIBIR.get(solicitud.entidad)
+    return describe(solicitud.evento, entidad_de(solicitud)) if describe else f"{etiqueta}."
+
 def historia_de(fila) -> list[HistorialTransicion]:
     """Every move of one entity (a referral, an order), oldest first."""
     return list(db.session.scalars(select(HistorialTransicion).where(

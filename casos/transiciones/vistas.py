@@ -43,7 +43,8 @@ def bandeja():
     solicitudes = servicios.pendientes_de_institucion(current_user.institucion_id)
     return render_template("aprobaciones/bandeja.html", solicitudes=solicitudes, FLUJOS=FLUJOS,
                            nombres={s.id: etiqueta(s.caso, vista_de(s.caso, current_user))
-                                    for s in solicitudes})
+                                    for s in solicitudes},
+                           que={s.id: servicios.describir(s) for s in solicitudes})
 
 
 @bp.route("/solicitudes/<uuid:solicitud_id>/retirar", methods=["POST"])
