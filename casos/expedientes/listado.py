@@ -16,7 +16,7 @@ from sqlalchemy import and_, or_, select, union_all
 from sqlalchemy.orm import contains_eager, lazyload, load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
-from casos.acceso import casos_visibles_por_partes, vista_de
+from casos.acceso import casos_visibles_por_partes, etiqueta, vista_de
 from casos.catalogos import NIVELES_RIESGO, municipios
 from casos.expedientes.modelos import Caso, Victima
 from casos.extensiones import db
@@ -130,7 +130,9 @@ def filas(casos: list[Caso], momento: datetime, usuaria) -> list[Fila]:
         proxima = caso.proxima_valoracion if vista is None and not eliminado else None
         resultado.append(Fila(
             id=caso.id, eliminado=eliminado,
-            nombre=caso.victima.nombre if identidad and caso.victima is not None else None,
+            # A shared case without her name is named as every page names it.
+            nombre=(caso.victima.nombre if identidad and caso.victima is not None
+                    else None if vista is None else etiqueta(caso, vista)),
             nivel_riesgo=caso.nivel_riesgo if riesgo else None, urgente=riesgo and caso.urgente,
             estado=ESTADOS.get(caso.estado, caso.estado),
             municipio=municipio.nombre if municipio else "—",

@@ -235,6 +235,17 @@ def test_aprobar_el_envio_despues_de_que_vence_el_consentimiento_no_envia(app, c
 
 # ---- (4) mass assignment / validation on the referral answer --------------------------------
 
+def _responder(cuentas, como, *, hasta: str, quien: str, evento: str, datos: dict) -> Canalizacion:
+    """A referral of a fresh case brought to `hasta`, then `quien` posts `evento` on its page
+    with the page's version and `datos`; returns the referral as stored afterwards."""
+    canalizacion = _canalizar(cuentas, _caso(cuentas), cuentas.institucion_b, hasta=hasta)
+    cliente = como(quien)
+    pagina = f"/canalizaciones/{canalizacion.id}"
+    version = _version_en(cliente.get(pagina).get_data(as_text=True), evento)
+    enviar(cliente, f"{pagina}/responder", {"evento": evento, "version": version, **datos}, pagina=pagina)
+    return _recargar(Canalizacion, canalizacion.id)
+
+
 def test_la_contrarreferencia_solo_guarda_servicios_del_catalogo(app, cuentas, como):
     """Attack: B answers its referral (contrarreferir) with servicios_prestados holding a
     free string (here her name and CURP). The view calls validate_on_submit() and ignores the
@@ -243,14 +254,8 @@ def test_la_contrarreferencia_solo_guarda_servicios_del_catalogo(app, cuentas, c
     referral pages print it (`etiquetas` shows an unknown key as it is).
     Safe: only catalogue keys (SERVICIOS) are accepted; anything else is refused with nothing
     saved."""
-    caso = _caso(cuentas)
-    canalizacion = _canalizar(cuentas, caso, cuentas.institucion_b, hasta="aceptada")
-    b = como("capturista_b")
-    pagina = f"/canalizaciones/{canalizacion.id}"
-    version = _version_en(b.get(pagina).get_data(as_text=True), "contrarreferir")
-    enviar(b, f"{pagina}/responder", {"evento": "contrarreferir", "version": version,
-                                      "servicios_prestados": ["juridica", f"{NOMBRE} {CURP}"]}, pagina=pagina)
-    guardada = _recargar(Canalizacion, canalizacion.id)
+    guardada = _responder(cuentas, como, hasta="aceptada", quien="capturista_b", evento="contrarreferir",
+                          datos={"servicios_prestados": ["juridica", f"{NOMBRE} {CURP}"]})
     assert set(guardada.servicios_prestados or []) <= set(SERVICIOS), (
         f"quedó sin cifrar en canalizacion.servicios_prestados: {guardada.servicios_prestados}")
 
@@ -259,14 +264,9 @@ def test_la_respuesta_a_una_canalizacion_respeta_los_limites_del_formulario(app,
     """Attack: the same ignored validation lets `nota` (Length max 4000) and `motivo` (max
     2000) through at any size up to the request limit. Safe: the form's limits hold, nothing
     saved when exceeded."""
-    caso = _caso(cuentas)
-    canalizacion = _canalizar(cuentas, caso, cuentas.institucion_b, hasta="aceptada")
-    b = como("capturista_b")
-    pagina = f"/canalizaciones/{canalizacion.id}"
-    version = _version_en(b.get(pagina).get_data(as_text=True), "contrarreferir")
-    enviar(b, f"{pagina}/responder", {"evento": "contrarreferir", "version": version,
-                                      "servicios_prestados": ["juridica"], "nota": "x" * 5000}, pagina=pagina)
-    assert len(_recargar(Canalizacion, canalizacion.id).contrarreferencia or "") <= 4000
+    guardada = _responder(cuentas, como, hasta="aceptada", quien="capturista_b", evento="contrarreferir",
+                          datos={"servicios_prestados": ["juridica"], "nota": "x" * 5000})
+    assert len(guardada.contrarreferencia or "") <= 4000
 
 
 def test_la_institucion_que_envia_no_reescribe_la_contrarreferencia_de_la_receptora(app, cuentas, como):
@@ -276,14 +276,8 @@ def test_la_institucion_que_envia_no_reescribe_la_contrarreferencia_de_la_recept
     (the trail only says "canalizacion.concluir").
     Safe: only the receiving institution writes the counter-referral, and only when it
     counter-refers; A's `nota` is ignored or refused."""
-    caso = _caso(cuentas)
-    canalizacion = _canalizar(cuentas, caso, cuentas.institucion_b, hasta="atendida")
-    a = como("capturista")
-    pagina = f"/canalizaciones/{canalizacion.id}"
-    version = _version_en(a.get(pagina).get_data(as_text=True), "concluir")
-    enviar(a, f"{pagina}/responder", {"evento": "concluir", "version": version,
-                                      "nota": "Nota reescrita por la institucion que envia"}, pagina=pagina)
-    guardada = _recargar(Canalizacion, canalizacion.id)
+    guardada = _responder(cuentas, como, hasta="atendida", quien="capturista", evento="concluir",
+                          datos={"nota": "Nota reescrita por la institucion que envia"})
     assert guardada.contrarreferencia == "Nota de atencion de la receptora"  # refused, nothing saved
 
 
