@@ -37,6 +37,8 @@ from casos.catalogos import (
 from casos.estadisticas import consultas
 from casos.estadisticas.revision import Sistema
 from casos.estadisticas.supresion import RETENIDA, Celda, Tabla1D, Tabla2D, fija
+from flujos.canalizacion import CANCELADA, EN_ESPERA_DE_RESPUESTA, FLUJO_CANALIZACION, NO_ENVIADAS
+from flujos.orden_proteccion import NEGADA
 
 GRANULARIDADES = {"mes": "Mes", "trimestre": "Trimestre", "anio": "Año"}
 MESES = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic")
@@ -62,16 +64,19 @@ def _categorias_fijas(nombre: str) -> dict[str, str]:
         return dict(TIPOS_ORDEN)
     if nombre == "emision":
         return {"en_4_horas": "Emitida en 4 horas o menos", "fuera_de_plazo": "Emitida después de 4 horas",
-                "negada": "Negada", "sin_emitir": "Sin emitir"}
+                NEGADA: "Negada", "sin_emitir": "Sin emitir"}
     if nombre in ("tipo_origen", "tipo_destino"):
         return dict(TIPOS_INSTITUCION)
     if nombre == "resultado":
-        return {"sin_respuesta": "Sin respuesta", "aceptada": "Aceptada", "rechazada": "Rechazada",
-                "atendida": "Atendida", "concluida": "Concluida", "cancelada": "Cancelada"}
+        # Every state a sent referral can be in, as the machine names it (without its
+        # parenthesis); still waiting for an answer is "Sin respuesta".
+        return {"sin_respuesta": "Sin respuesta", **{
+            estado: etiqueta.split(" (")[0] for estado, etiqueta in FLUJO_CANALIZACION.estados.items()
+            if estado not in NO_ENVIADAS | EN_ESPERA_DE_RESPUESTA}}
     if nombre == "respuesta":
         return {"en_plazo": "Respondida dentro del plazo", "fuera_de_plazo": "Respondida fuera del plazo",
                 "vencida": "Sin respuesta, plazo vencido", "en_espera": "Sin respuesta, aún en plazo",
-                "cancelada": "Cancelada sin respuesta"}
+                CANCELADA: "Cancelada sin respuesta"}
     raise KeyError(nombre)
 
 

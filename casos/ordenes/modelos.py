@@ -10,7 +10,7 @@ from casos.bd import FechaUTC, ahora, solo_estados_de, solo_valores_de
 from casos.catalogos import AUTORIDADES_ORDEN, TIPOS_ORDEN
 from casos.cripto.campos import Cifrado, CifradoPorCaso
 from casos.extensiones import db
-from flujos.orden_proteccion import FLUJO_ORDEN
+from flujos.orden_proteccion import FLUJO_ORDEN, VIGENTES
 
 
 class OrdenProteccion(CifradoPorCaso, db.Model):
@@ -20,7 +20,7 @@ class OrdenProteccion(CifradoPorCaso, db.Model):
         solo_valores_de("tipo", TIPOS_ORDEN),
         solo_valores_de("autoridad", AUTORIDADES_ORDEN),
         # An order in force always has its issue and expiry dates.
-        CheckConstraint("estado NOT IN ('vigente', 'prorrogada') OR "
+        CheckConstraint(f"estado NOT IN ({', '.join(repr(e) for e in sorted(VIGENTES))}) OR "
                         "(emitida_en IS NOT NULL AND vence_en IS NOT NULL)", name="vigente_con_fechas"),
     )
 
