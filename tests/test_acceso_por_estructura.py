@@ -25,9 +25,9 @@ from tests.conftest import entrar
 from tests.test_rutas_por_rol import _argumentos, _rutas, objetos  # noqa: F401 (a fixture)
 
 RAIZ = Path(__file__).resolve().parent.parent
-# Arguments that are not a woman's case: accounts, institutions and API tokens, which the
-# admin manages by id, and an activation link's token. Any other argument must name a loader.
-ADMINISTRATIVOS = {"usuaria_id", "institucion_id", "token_id", "token"}
+# An activation link's secret token is not an object's id (the account service checks it):
+# every other argument must name a loader, the admin's accounts, institutions and tokens too.
+NO_SON_OBJETOS = {"token"}
 # What a page that shows a woman's data would print (tests/conftest.py `datos_de_caso`).
 CANARIOS = ("Canaria Xochitl Pruebasintetica", "PEMA850101MZSRRN02", "4929990001",
             "Calle Ficticia", "Relato canario", "Hija Sintetica", "Agresor Sintetico")
@@ -46,7 +46,7 @@ def test_cada_objeto_de_una_ruta_pasa_por_su_cargador(app):
             continue
         declarada = getattr(app.view_functions[regla.endpoint], "regla", None)
         for argumento in regla.arguments:
-            if argumento in ADMINISTRATIVOS:
+            if argumento in NO_SON_OBJETOS:
                 continue
             if argumento not in cargadores.CARGADORES:
                 fallos.append(f"{regla.rule}: «{argumento}» no tiene cargador en casos/acceso/objetos.py")
@@ -63,7 +63,7 @@ def test_cada_ruta_de_casos_declara_su_auditoria(app):
     for regla in app.url_map.iter_rules():
         vista = app.view_functions[regla.endpoint]
         declarada = getattr(vista, "regla", None)
-        if declarada is None or not declarada.objetos:
+        if declarada is None or not set(declarada.objetos) & cargadores.DEL_CASO:
             continue
         if "GET" in regla.methods and not declarada.lectura:
             fallos.append(f"GET {regla.rule}: muestra un objeto de un caso sin evento de lectura")

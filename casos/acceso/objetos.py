@@ -31,6 +31,7 @@ ESCRIBIR = "escribir"  # the owning institution changes the case or something ha
 RESPONDER = "responder"  # either side of a referral moves it (flujos decides which side may what)
 RESOLVER = "resolver"  # a supervisora approves or rejects a request of her institution
 RETIRAR = "retirar"  # the author withdraws her own request
+ADMINISTRAR = "administrar"  # an account, an institution or an API token, by the admin (the route's policy)
 
 ELIMINADO = ("Los datos personales de este caso fueron eliminados: ya no admite valoraciones, "
              "órdenes, canalizaciones ni otros cambios.")
@@ -135,6 +136,34 @@ def borrador(borrador_id, modo: str, usuaria):
     return encontrado, Cargado(None, encontrado.id)
 
 
+def _administrado(modelo_de):
+    """Accounts, institutions and API tokens hold no case data: the route's policy already
+    said only the admin reaches them; the loader makes an unknown id a 404."""
+    def cargador(identificador, modo: str, _usuaria):
+        encontrado = db.session.get(modelo_de(), identificador) if identificador is not None else None
+        if modo != ADMINISTRAR:
+            raise ValueError(modo)
+        if encontrado is None:
+            abort(404)
+        return encontrado, Cargado(None, encontrado.id)
+    return cargador
+
+
+def _usuaria():
+    from casos.cuentas.modelos import Usuaria
+    return Usuaria
+
+
+def _institucion():
+    from casos.cuentas.modelos import Institucion
+    return Institucion
+
+
+def _token_api():
+    from casos.estadisticas.modelos import TokenApi
+    return TokenApi
+
+
 # URL argument -> (the view's parameter, its loader). One entry per kind of domain object.
 CARGADORES: dict[str, tuple[str, Callable]] = {
     "caso_id": ("caso", caso),
@@ -142,15 +171,24 @@ CARGADORES: dict[str, tuple[str, Callable]] = {
     "orden_id": ("orden", orden),
     "solicitud_id": ("solicitud", solicitud),
     "borrador_id": ("borrador", borrador),
+    "usuaria_id": ("usuaria", _administrado(_usuaria)),
+    "institucion_id": ("institucion", _administrado(_institucion)),
+    "token_id": ("token_api", _administrado(_token_api)),
 }
+# The arguments that reach a woman's case (the others are the admin's accounts and tokens).
+DEL_CASO = frozenset({"caso_id", "canalizacion_id", "orden_id", "solicitud_id", "borrador_id"})
 
 
 def cargar(declarados: dict[str, str], argumentos: dict, usuaria) -> tuple[dict, Cargado | None]:
-    """Replace each declared id argument by its object; the first names the audit event."""
+    """Replace each declared id argument by its object; the first names the audit event. A
+    route that serves a URL without the argument (a "new" form) gets None."""
     argumentos = dict(argumentos)
     auditado = None
     for argumento, modo in declarados.items():
         parametro, cargador = CARGADORES[argumento]
+        if argumento not in argumentos:
+            argumentos[parametro] = None
+            continue
         objeto, cargado = cargador(argumentos.pop(argumento), modo, usuaria)
         argumentos[parametro] = objeto
         auditado = auditado or cargado

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from casos.acceso import EN_SERVICIO, permiso
+from casos.acceso import ADMINISTRAR, EN_SERVICIO, permiso
 from casos.admin.formularios import FormularioCuenta, FormularioInstitucion
 from casos.cuentas import segundo_factor, servicios
 from casos.cuentas.formularios import FormularioVacio
@@ -25,13 +25,6 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 def _instituciones():
     return db.session.scalars(select(Institucion).order_by(Institucion.nombre)).all()
-
-
-def _o_404(modelo, identificador):
-    objeto = db.session.get(modelo, identificador)
-    if objeto is None:
-        abort(404)
-    return objeto
 
 
 @bp.route("/")
@@ -80,9 +73,9 @@ def instituciones():
 
 @bp.route("/instituciones/nueva", methods=["GET", "POST"])
 @bp.route("/instituciones/<uuid:institucion_id>", methods=["GET", "POST"])
-@permiso("administracion", cambio=EN_SERVICIO)  # created, edited or deactivated
-def institucion(institucion_id: uuid.UUID | None = None):
-    existente = _o_404(Institucion, institucion_id) if institucion_id else None
+@permiso("administracion", cambio=EN_SERVICIO, institucion_id=ADMINISTRAR)  # created, edited or deactivated
+def institucion(institucion: Institucion | None):
+    existente = institucion
     formulario = FormularioInstitucion(obj=existente)
     aviso = None
     if existente is not None and existente.activa:
@@ -161,9 +154,9 @@ def cuenta_nueva():
 
 
 @bp.route("/cuentas/<uuid:usuaria_id>", methods=["GET", "POST"])
-@permiso("administracion", cambio=EN_SERVICIO)  # edited or deactivated
-def cuenta(usuaria_id: uuid.UUID):
-    existente = _o_404(Usuaria, usuaria_id)
+@permiso("administracion", cambio=EN_SERVICIO, usuaria_id=ADMINISTRAR)  # edited or deactivated
+def cuenta(usuaria: Usuaria):
+    existente = usuaria
     formulario = _formulario_cuenta(existente)
     formulario.correo.render_kw = {"readonly": True}
     if formulario.validate_on_submit():
@@ -185,10 +178,9 @@ def cuenta(usuaria_id: uuid.UUID):
 
 
 @bp.route("/cuentas/<uuid:usuaria_id>/activacion", methods=["POST"])
-@permiso("administracion", cambio="cuenta.activacion")  # the service names the account
-def nueva_activacion(usuaria_id: uuid.UUID):
+@permiso("administracion", cambio="cuenta.activacion", usuaria_id=ADMINISTRAR)  # the service names the account
+def nueva_activacion(usuaria: Usuaria):
     """For a forgotten password: the old one stops working and every session ends."""
-    usuaria = _o_404(Usuaria, usuaria_id)
     if not FormularioVacio().validate_on_submit():
         abort(400)
     if usuaria.id == current_user.id:
@@ -201,11 +193,10 @@ def nueva_activacion(usuaria_id: uuid.UUID):
 
 
 @bp.route("/cuentas/<uuid:usuaria_id>/segundo-factor", methods=["POST"])
-@permiso("administracion", cambio="cuenta.segundo_factor")  # the service names the account
-def restablecer_segundo_factor(usuaria_id: uuid.UUID):
+@permiso("administracion", cambio="cuenta.segundo_factor", usuaria_id=ADMINISTRAR)  # the service names the account
+def restablecer_segundo_factor(usuaria: Usuaria):
     """Lost phone: her second factor is reset and she enrols again at her next login. The
     admin never sees nor sets a secret, and cannot reset her own (another admin must)."""
-    usuaria = _o_404(Usuaria, usuaria_id)
     if not FormularioVacio().validate_on_submit():
         abort(400)
     if usuaria.id == current_user.id:
@@ -217,10 +208,9 @@ def restablecer_segundo_factor(usuaria_id: uuid.UUID):
 
 
 @bp.route("/cuentas/<uuid:usuaria_id>/desbloquear", methods=["POST"])
-@permiso("administracion", cambio="cuenta.desbloquear")  # the service names the account
-def desbloquear(usuaria_id: uuid.UUID):
+@permiso("administracion", cambio="cuenta.desbloquear", usuaria_id=ADMINISTRAR)  # the service names the account
+def desbloquear(usuaria: Usuaria):
     """Lockout after repeated failed logins ends only here (or with a new activation link)."""
-    usuaria = _o_404(Usuaria, usuaria_id)
     if not FormularioVacio().validate_on_submit():
         abort(400)
     if usuaria.id == current_user.id:

@@ -3,15 +3,13 @@ audits each change with its token; the views commit through `casos.peticion.camb
 
 from __future__ import annotations
 
-import uuid
-
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
-from casos.acceso import permiso
+from casos.acceso import ADMINISTRAR, permiso
 from casos.cuentas.formularios import FormularioVacio
 from casos.estadisticas import tokens
 from casos.estadisticas.modelos import TokenApi
@@ -43,11 +41,9 @@ def lista():
 
 
 @bp.route("/tokens/<uuid:token_id>/revocar", methods=["POST"])
-@permiso("api.tokens", cambio="api.token.revocar")  # the service names the token
-def revocar(token_id: uuid.UUID):
-    fila = db.session.get(TokenApi, token_id)
-    if fila is None:
-        abort(404)
+@permiso("api.tokens", cambio="api.token.revocar", token_id=ADMINISTRAR)  # the service names the token
+def revocar(token_api: TokenApi):
+    fila = token_api
     if not FormularioVacio().validate_on_submit():
         abort(400)
     if fila.activo:
