@@ -129,6 +129,29 @@ SERVICIOS = {
     "registro_victima": "Registro como víctima / reparación",
 }
 
+@dataclass(frozen=True)
+class TipoAtencion:
+    clave: str
+    nombre: str
+    estrategia: str  # the line of the Plan Estatal de Desarrollo 2022-2027 it reports to
+
+
+@cache
+def tipos_atencion() -> dict[str, TipoAtencion]:
+    """The services an institution records as given to her (datos/tipos_atencion.csv)."""
+    with open(DATOS / "tipos_atencion.csv", encoding="utf-8", newline="") as archivo:
+        return {f["clave"]: TipoAtencion(f["clave"], f["nombre"], f["estrategia"])
+                for f in csv.DictReader(archivo)}
+
+
+# Who told the institution that she withdraws her consent.
+QUIEN_INFORMA_REVOCACION = {
+    "ella_persona": "Ella misma, en persona",
+    "ella_telefono": "Ella misma, por teléfono (contacto seguro)",
+    "representante": "Su representante legal",
+    "otra_institucion": "Otra institución que la atiende",
+}
+
 TIPOS_ORDEN = {"administrativa": "Administrativa", "jurisdiccional": "Jurisdiccional"}
 
 AUTORIDADES_ORDEN = {

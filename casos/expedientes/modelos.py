@@ -10,6 +10,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     ForeignKey,
     Index,
@@ -23,6 +24,7 @@ from casos.bd import FechaUTC, ahora, solo_estados_de, solo_valores_de
 from casos.catalogos import (
     MODALIDADES,
     NIVELES_RIESGO,
+    QUIEN_INFORMA_REVOCACION,
     RELACIONES_AGRESOR,
     TIPOS_VIOLENCIA,
 )
@@ -43,11 +45,15 @@ class Caso(ConDEK, db.Model):
         # same within one state (the list's state filter; a rare state scanned every case).
         Index("ix_caso_institucion_creado", "institucion_id", "creado_en", "id"),
         Index("ix_caso_institucion_estado_creado", "institucion_id", "estado", "creado_en", "id"),
+        # "Mis casos": the same keyset, per responsible caseworker.
+        Index("ix_caso_responsable_creado", "responsable_id", "creado_en", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     institucion_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("institucion.id"), index=True)
     creado_por_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("usuaria.id"))
+    # The caseworker in charge: who registered it, until a supervisora assigns another.
+    responsable_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("usuaria.id"))
     municipio: Mapped[str | None] = mapped_column(String(5), index=True)
     rango_edad: Mapped[str | None] = mapped_column(String(8))
     estado: Mapped[str] = mapped_column(String(20), default=FLUJO_CASO.inicial)
@@ -75,9 +81,27 @@ class Caso(ConDEK, db.Model):
     ordenes = relationship("OrdenProteccion", back_populates="caso",
                            order_by="OrdenProteccion.solicitada_en")
     institucion = relationship("Institucion", lazy="joined")
+    responsable = relationship("Usuaria", foreign_keys=[responsable_id])
 
     def __repr__(self) -> str:
         return f"<Caso {self.id}>"
+
+
+class Asignacion(db.Model):
+    """Append-only: who was put in charge of a case, by whom, when. Staff, not her data."""
+
+    __tablename__ = "asignacion"
+    __table_args__ = (Index("ix_asignacion_caso_momento", "caso_id", "momento"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    caso_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("caso.id", ondelete="CASCADE"))
+    responsable_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("usuaria.id"))
+    responsable = relationship("Usuaria", foreign_keys=[responsable_id], lazy="joined")
+    anterior_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("usuaria.id"))
+    anterior = relationship("Usuaria", foreign_keys=[anterior_id], lazy="joined")
+    asignada_por_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("usuaria.id"))
+    asignada_por = relationship("Usuaria", foreign_keys=[asignada_por_id], lazy="joined")
+    momento: Mapped[datetime] = mapped_column(FechaUTC, default=ahora)
 
 
 class Victima(CifradoPorCaso, db.Model):
@@ -206,13 +230,20 @@ class HechoModalidad(db.Model):
     modalidad: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
-class Consentimiento(db.Model):
+class Consentimiento(CifradoPorCaso, db.Model):
     """What the woman agreed to share, with which kinds of institution, until when.
 
     Categories, not personal data: plaintext, so routing can check them without keys.
     """
 
     __tablename__ = "consentimiento"
+    __table_args__ = (
+        solo_valores_de("revocacion_informada_por", QUIEN_INFORMA_REVOCACION),
+        # A revocation says when she withdrew it, who told us and who recorded it, or nothing.
+        CheckConstraint("(revocado_en IS NULL) = (revocada_el IS NULL) AND "
+                        "(revocado_en IS NULL) = (revocacion_informada_por IS NULL)",
+                        name="revocacion_completa"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     caso_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("caso.id", ondelete="CASCADE"),
@@ -224,7 +255,12 @@ class Consentimiento(db.Model):
     vigente_hasta: Mapped[date | None] = mapped_column(Date)
     registrado_por_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("usuaria.id"))
     registrado_en: Mapped[datetime] = mapped_column(FechaUTC, default=ahora)
-    revocado_en: Mapped[datetime | None] = mapped_column(FechaUTC)
+    revocado_en: Mapped[datetime | None] = mapped_column(FechaUTC)  # when it was recorded
+    revocada_el: Mapped[date | None] = mapped_column(Date)  # the day she withdrew it
+    revocacion_informada_por: Mapped[str | None] = mapped_column(String(20))
+    revocado_por_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("usuaria.id"))
+    motivo_revocacion_cifrado: Mapped[bytes | None] = mapped_column(LargeBinary)
+    motivo_revocacion = Cifrado()
 
     def vigente(self, hoy: date) -> bool:
         return (self.autoriza_canalizar and self.revocado_en is None
