@@ -85,6 +85,7 @@ def sesiones(app: Flask) -> None:
 def blueprints(app: Flask) -> None:
     from casos import estadisticas
     from casos.admin.vistas import bp as admin
+    from casos.atenciones.vistas import bp as atenciones
     from casos.auditoria.vistas import bp as auditoria
     from casos.canalizaciones.vistas import bp as canalizaciones
     from casos.cuentas.vistas import bp as cuentas
@@ -96,8 +97,8 @@ def blueprints(app: Flask) -> None:
     from casos.salud import bp as salud
     from casos.transiciones.vistas import bp as flujo
 
-    for blueprint in (cuentas, segundo_factor, inicio, expedientes, canalizaciones, ordenes, flujo, pendientes,
-                      admin, auditoria, salud):
+    for blueprint in (cuentas, segundo_factor, inicio, expedientes, canalizaciones, ordenes, atenciones, flujo,
+                      pendientes, admin, auditoria, salud):
         app.register_blueprint(blueprint)
     estadisticas.registrar(app)
 
@@ -179,6 +180,7 @@ def plantillas(app: Flask) -> None:
         {nombre: valor for nombre, valor in vars(catalogos).items()
          if nombre.isupper() and isinstance(valor, (dict, tuple, frozenset))},
         municipios=catalogos.municipios, opciones_municipio=catalogos.opciones_municipio,
+        tipos_atencion=catalogos.tipos_atencion,
         ESTADOS_CASO=ESTADOS, ORDENES=ORDENES, POR_PAGINA=POR_PAGINA,
         puede=acceso.puede,
         # Workflow states are named in flujos/ alone; templates test membership of its sets.

@@ -41,6 +41,9 @@ AUTORA = "capturista"
 # Routes on an object of her institution that only its author may use (withdrawing her own
 # request): her colleagues see it, so they get 403 with the reason, not 404.
 SOLO_SU_AUTORA = {"flujo.retirar"}
+# Routes on a referral that only its receiving institution may use (recording the services it
+# gave): the sender sees the referral, so it gets 403 with the reason, not 404.
+SOLO_LA_RECEPTORA = {"atenciones.nueva_en_canalizacion"}
 # Written on every request (the session row) or on every read by design (the audit trail of
 # who saw what): not a change of state made by a GET.
 TABLAS_VOLATILES = {"sesion", "evento_auditoria", "cabeza_auditoria"}
@@ -126,6 +129,8 @@ def _esperado(accion: str | None, identidad: str, regla) -> str:
     if identidad != AUTORA and ARGUMENTOS_DE_AUTORA & set(regla.arguments):
         return "no_existe"
     if identidad != AUTORA and regla.endpoint in SOLO_SU_AUTORA:
+        return "prohibido"
+    if regla.endpoint in SOLO_LA_RECEPTORA:  # the referral goes from A to C: A only sent it
         return "prohibido"
     return "permitido"
 

@@ -17,7 +17,17 @@ from casos.acceso.casos import (
     etiquetas,
     vista_de,
 )
-from casos.acceso.objetos import ADMINISTRAR, ESCRIBIR, LEER, PROPIO, RESOLVER, RESPONDER, RETIRAR, Rechazo
+from casos.acceso.objetos import (
+    ADMINISTRAR,
+    ATENDER,
+    ESCRIBIR,
+    LEER,
+    PROPIO,
+    RESOLVER,
+    RESPONDER,
+    RETIRAR,
+    Rechazo,
+)
 from casos.acceso.politica import (
     EN_SERVICIO,
     POLITICA,
@@ -32,7 +42,7 @@ from casos.acceso.politica import (
 )
 
 __all__ = [
-    "ADMINISTRAR", "EN_SERVICIO", "ESCRIBIR", "LEER", "POLITICA", "PROPIO", "PUBLICA", "RESOLVER", "RESPONDER", "RETIRAR",
+    "ADMINISTRAR", "ATENDER", "EN_SERVICIO", "ESCRIBIR", "LEER", "POLITICA", "PROPIO", "PUBLICA", "RESOLVER", "RESPONDER", "RETIRAR",
     "TODOS", "TOKEN_API", "Rechazo", "Regla", "Vista", "accion_de", "casos_visibles",
     "casos_visibles_por_partes", "compartidas", "etiqueta", "etiquetas", "permiso", "puede", "verificar", "vista_de",
 ]

@@ -29,6 +29,7 @@ LEER = "leer"
 PROPIO = "propio"  # the owning institution only, erased or not (who accessed her case)
 ESCRIBIR = "escribir"  # the owning institution changes the case or something hanging from it
 RESPONDER = "responder"  # either side of a referral moves it (flujos decides which side may what)
+ATENDER = "atender"  # the receiving institution records a service under its referral while live
 RESOLVER = "resolver"  # a supervisora approves or rejects a request of her institution
 RETIRAR = "retirar"  # the author withdraws her own request
 ADMINISTRAR = "administrar"  # an account, an institution or an API token, by the admin (the route's policy)
@@ -92,12 +93,28 @@ def canalizacion(canalizacion_id, modo: str, usuaria):
                  Canalizacion.enviada_en.is_not(None)))))
     if encontrada is None:
         abort(404)
-    if modo == RESPONDER:
+    if modo in (RESPONDER, ATENDER):
         if encontrada.caso.datos_eliminados:
             raise Rechazo(ELIMINADO, url_for("canalizaciones.ver", canalizacion_id=canalizacion_id), codigo=410)
+        if modo == ATENDER:
+            _atiende(encontrada, usuaria)
     elif modo != LEER:
         raise ValueError(modo)
     return encontrada, Cargado(encontrada.caso_id, encontrada.id)
+
+
+def _atiende(canalizacion, usuaria) -> None:
+    """Services under a referral are the receiving institution's, once it accepted and while
+    the referral is live (the owner records hers on the case)."""
+    from flujos.canalizacion import VIGENTES
+
+    if canalizacion.destino_id != usuaria.institucion_id:
+        raise Rechazo("Las atenciones de esta canalización las registra la institución que la recibió; "
+                      "las de su institución se registran en el caso.")
+    if canalizacion.estado not in VIGENTES:
+        raise Rechazo("Su institución registra atenciones en esta canalización una vez que la acepta "
+                      "y mientras siga vigente (aceptada o con contrarreferencia).",
+                      url_for("canalizaciones.ver", canalizacion_id=canalizacion.id))
 
 
 def orden(orden_id, modo: str, usuaria):

@@ -28,6 +28,8 @@ POLITICA: dict[str, frozenset[str]] = {
     "casos.consultar": frozenset({"capturista", "supervisora"}),
     "casos.registrar": frozenset({"capturista", "supervisora"}),
     "aprobaciones.resolver": frozenset({"supervisora"}),
+    # Put a person of her institution in charge of a case (casos/expedientes/asignacion.py).
+    "casos.asignar": frozenset({"supervisora"}),
     "estadisticas.consultar": frozenset({"gestora"}),
     "administracion": frozenset({"admin"}),
     # Crypto-shredding by case id: the admin never opens the case to do it.

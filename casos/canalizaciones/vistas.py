@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from casos.acceso import EN_SERVICIO, ESCRIBIR, LEER, RESPONDER, permiso
 from casos.acceso.casos import vista_de_canalizacion
+from casos.atenciones import servicios as atenciones
 from casos.bd import ahora, hoy_local
 from casos.canalizaciones import servicios
 from casos.canalizaciones.formularios import FormularioCanalizacion, FormularioRespuesta
@@ -64,7 +65,11 @@ def ver(canalizacion):
             if not t.requiere_aprobacion],
         formulario=FormularioRespuesta(), historia=historia,
         vista=vista_de_canalizacion(canalizacion, current_user),
-        ahora=ahora(), estados=FLUJOS["canalizacion"].estados)
+        ahora=ahora(), estados=FLUJOS["canalizacion"].estados,
+        # Both institutions see the services given under it; the notes, only the one that gave them.
+        atenciones=atenciones.atenciones_de_canalizacion(canalizacion), ve_notas=atenciones.ve_notas,
+        nueva_atencion=url_for("atenciones.nueva_en_canalizacion", canalizacion_id=canalizacion.id)
+        if atenciones.impedimento(canalizacion.caso, current_user, canalizacion) is None else None)
 
 
 @bp.route("/<uuid:canalizacion_id>/responder", methods=["POST"])

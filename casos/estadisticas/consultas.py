@@ -52,6 +52,7 @@ orden = sa.table(
     "orden_proteccion", sa.column("caso_id", sa.Uuid()), sa.column("institucion_id", sa.Uuid()),
     sa.column("tipo"), sa.column("estado"), sa.column("solicitada_en", FechaUTC()),
     sa.column("emitida_en", FechaUTC()))
+atencion = sa.table("atencion", sa.column("caso_id", sa.Uuid()), sa.column("fecha", sa.Date()))
 origen_i = institucion.alias("origen")
 destino_i = institucion.alias("destino")
 AHORA = sa.bindparam("ahora", type_=FechaUTC())
@@ -214,17 +215,32 @@ def contar(medida: str, agrupar: tuple[str, ...], anio: int) -> dict[tuple, int]
 
 # ---- medians: a duration per row, its median per group, and the group's size -------------
 
+def _inicio_del_dia(dia):
+    """A service's date (a local day) as the instant its day began in Mexico City, so that it
+    compares with the timestamps: a service on the day of registration counts as immediate."""
+    if db.engine.dialect.name == "postgresql":
+        return sa.func.timezone(current_app.config["ZONA_HORARIA"], sa.cast(dia, sa.DateTime()))
+    # SQLite has no time zones: the offset of now (Mexico City keeps one all year since 2022),
+    # in the text form SQLite stores timestamps in.
+    horas = -ahora().astimezone(zona()).utcoffset().total_seconds() / 3600
+    return sa.func.strftime("%Y-%m-%d %H:%M:%f", dia, f"{horas:+g} hours")
+
+
 def _primer_servicio():
-    """Per case, the first referral attended (counter-referral) or first order issued."""
+    """Per case, the first of: a service recorded (atención), a referral attended
+    (counter-referral), an order issued."""
     atendida = (sa.select(sa.func.min(canalizacion.c.atendida_en))
                 .where(canalizacion.c.caso_id == caso.c.id).scalar_subquery())
     emitida = (sa.select(sa.func.min(orden.c.emitida_en))
                .where(orden.c.caso_id == caso.c.id).scalar_subquery())
-    # min() of two values ignoring NULL: least() ignores NULLs on PostgreSQL; SQLite's
-    # two-argument min() does not, hence the coalesce.
+    brindada = _inicio_del_dia(sa.select(sa.func.min(atencion.c.fecha))
+                               .where(atencion.c.caso_id == caso.c.id).scalar_subquery())
+    # The least of the three ignoring NULL: least() ignores NULLs on PostgreSQL; SQLite's
+    # multi-argument min() does not, hence the coalesces.
     if db.engine.dialect.name == "postgresql":
-        return sa.func.least(atendida, emitida)
-    return sa.func.min(sa.func.coalesce(atendida, emitida), sa.func.coalesce(emitida, atendida))
+        return sa.func.least(atendida, emitida, brindada)
+    return sa.func.min(sa.func.coalesce(atendida, emitida, brindada), sa.func.coalesce(emitida, brindada, atendida),
+                       sa.func.coalesce(brindada, atendida, emitida))
 
 
 @dataclass(frozen=True)
