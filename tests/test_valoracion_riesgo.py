@@ -1,6 +1,7 @@
-"""Risk assessment: the instrument is data (weights and thresholds in a JSON file), the levels
-follow the thresholds, and the page lets a professional raise the computed level with a reason
-but never lower it. Every way of lowering a case's level (a level chosen below the computed
+"""Risk assessment: the instrument is data (weights, thresholds and critical combinations in a
+JSON file that keeps every version), the levels follow the thresholds raised to the minimum of
+any critical combination, and the page lets a professional raise the computed level with a
+reason but never lower it. Every way of lowering a case's level (a level chosen below the computed
 one, or a re-assessment below the case's current level) is a proposal until a supervisora who
 is not its author approves it. Answers are stored encrypted; only the owning institution's case
 roles may assess.
@@ -23,7 +24,7 @@ import sqlalchemy as sa
 import casos
 from casos.expedientes import riesgo
 from casos.expedientes.modelos import Caso, ValoracionRiesgo
-from casos.expedientes.servicios import registrar_caso
+from casos.expedientes.servicios import registrar_caso, registrar_valoracion
 from casos.extensiones import db
 from tests.conftest import datos_de_caso, enviar, errores_del_campo
 
@@ -33,6 +34,7 @@ ARCHIVO = Path(casos.__file__).resolve().parent / "datos" / "valoracion_riesgo.j
 JSON = json.loads(ARCHIVO.read_text(encoding="utf-8"))
 PESOS = {i["clave"]: i["peso"] for i in JSON["indicadores"]}
 UMBRALES = JSON["umbrales"]
+COMBINACIONES = JSON["combinaciones_criticas"]
 NIVELES = ("bajo", "medio", "alto", "extremo")
 ETIQUETAS = {"bajo": "Bajo", "medio": "Medio", "alto": "Alto", "extremo": "Extremo"}
 MEXICO = timezone(timedelta(hours=-6))  # America/Mexico_City, no DST since 2022
@@ -47,11 +49,23 @@ def esperado(puntaje: int) -> str:
     return nivel
 
 
+def criticas_de(si) -> list[dict]:
+    """The file's critical combinations these "si" answers meet (every group has one of them)."""
+    return [c for c in COMBINACIONES if all(set(grupo) & set(si) for grupo in c["condiciones"])]
+
+
+def esperado_de(si) -> str:
+    """The computed level by the file: the score's, raised to the highest critical minimum."""
+    niveles = [esperado(sum(PESOS[c] for c in si)), *(c["nivel_minimo"] for c in criticas_de(si))]
+    return max(niveles, key=NIVELES.index)
+
+
 def claves_para(nivel: str) -> tuple[str, ...]:
-    """Indicators whose weights, answered "si", give exactly this level according to the file."""
+    """Indicators whose weights alone, answered "si", give exactly this level according to the
+    file (no critical combination among them)."""
     for n in range(len(PESOS) + 1):
         for claves in itertools.combinations(sorted(PESOS), n):
-            if esperado(sum(PESOS[c] for c in claves)) == nivel:
+            if esperado(sum(PESOS[c] for c in claves)) == nivel and not criticas_de(claves):
                 return claves
     raise AssertionError(f"ninguna combinación de respuestas da el nivel {nivel}")
 
@@ -143,7 +157,7 @@ def filas_del_historial(html: str) -> list[list[str]]:
     tabla = html.split("<h2>Valoración de riesgo</h2>", 1)[1].split("</table>", 1)[0]
     cuerpo = tabla.split("<tbody>", 1)[1]
     return [[unescape(re.sub(r"<[^>]+>", "", celda)).strip()
-             for celda in re.findall(r"<td>(.*?)</td>", fila, re.S)]
+             for celda in re.findall(r"<td[^>]*>(.*?)</td>", fila, re.S)]
             for fila in re.findall(r"<tr>(.*?)</tr>", cuerpo, re.S)]
 
 
@@ -155,7 +169,7 @@ def test_todo_no_da_riesgo_bajo_y_el_caso_no_es_urgente(como, caso):
 
     pagina = c.get(respuesta.location).get_data(as_text=True)
     assert "Valoración registrada: riesgo bajo." in pagina
-    assert "URGENTE" not in pagina and "orden de protección" not in pagina
+    assert "URGENTE" not in pagina and "valore solicitar una orden de protección" not in pagina
     registrado = recargar(caso)
     assert registrado.nivel_riesgo == "bajo" and registrado.urgente is False
     assert antes + timedelta(days=60) <= registrado.proxima_valoracion <= \
@@ -537,3 +551,298 @@ def test_una_propuesta_superada_por_otra_valoracion_ya_no_se_aplica(como, alto, 
     assert solicitudes()[0].estado == "pendiente"
     assert "Solicitud rechazada." in resolver(colega, vieja, "rechazar", motivo="Superada (sintético)")
     assert recargar(alto).nivel_riesgo == "alto"
+
+
+# ---- explainable risk: versions, critical combinations, sources, prefill -----------------------
+
+# Version 1 as it was used until critical combinations existed: a version that scored real
+# assessments is never edited (they are explained with it), only superseded.
+PESOS_V1 = {
+    "aumento_violencia": 3, "amenazas_muerte": 5, "uso_arma": 5, "acceso_armas_fuego": 4,
+    "estrangulamiento": 6, "actos_sexuales_forzados": 4, "violencia_embarazo": 3, "separacion": 3,
+    "control": 2, "celos_violentos": 2, "acecho": 3, "violencia_hijos": 4, "incumplio_orden": 4,
+    "abuso_sustancias": 2, "amenaza_suicidio": 3, "antecedentes_violencia": 2, "aislamiento": 2,
+    "dependencia_economica": 2, "cree_que_la_matara": 5, "vulnerabilidad": 2,
+}
+TEXTOS = {i["clave"]: i["texto"] for i in JSON["indicadores"]}
+AMENAZA_Y_ARMAS = ("amenazas_muerte", "acceso_armas_fuego")  # what the issue saw scored "medio"
+
+
+def si_a(si) -> dict[str, str]:
+    return {clave: ("si" if clave in si else "no") for clave in PESOS}
+
+
+def texto_plano(html: str) -> str:
+    """What she reads: inline tags vanish, block tags separate."""
+    html = re.sub(r"</?(strong|span|em|a|code)\b[^>]*>", "", html)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+def explicaciones(html: str) -> list[str]:
+    """Each assessment's explanation on the case page, newest first, as text."""
+    return [texto_plano(b) for b in re.findall(
+        r'<details class="valoracion-explicada"[^>]*>(.*?)</details>', html, re.S)]
+
+
+def respuestas_que_suman(html: str) -> list[tuple[str, int]]:
+    """The newest explanation's list of "si" answers, each with the weight shown beside it."""
+    bloque = re.search(r'<ul class="respuestas-que-cuentan">(.*?)</ul>', html, re.S).group(1)
+    return [(texto_plano(texto), int(peso)) for texto, peso in
+            re.findall(r'<li>(.*?) <span class="peso">\+(\d+)</span></li>', bloque, re.S)]
+
+
+def test_cada_version_usada_sigue_en_el_archivo_sin_cambios():
+    anteriores = {v["version"]: v for v in JSON["versiones_anteriores"]}
+    assert JSON["version"] == 2 and set(anteriores) == {1}
+    assert {i["clave"]: i["peso"] for i in anteriores[1]["indicadores"]} == PESOS_V1
+    assert anteriores[1]["umbrales"] == {"medio": 6, "alto": 14, "extremo": 24}
+    assert "combinaciones_criticas" not in anteriores[1]
+    assert set(riesgo.instrumentos()) == {1, 2}
+    assert riesgo.instrumentos()[1].combinaciones == ()
+    assert riesgo.instrumento() is riesgo.instrumentos()[2]
+
+
+def test_las_fuentes_estan_citadas_y_el_archivo_es_coherente():
+    fuentes = JSON["fuentes"]
+    assert {"campbell_2003", "campbell_2009", "glass_2008", "lap_2010"} <= set(fuentes)
+    for clave, fuente in fuentes.items():
+        assert fuente["cita"].strip() and fuente["aporta"].strip(), clave
+        assert fuente.get("url", "https://").startswith("https://"), clave
+    for indicador in JSON["indicadores"]:
+        assert indicador["fuentes"] and set(indicador["fuentes"]) <= set(fuentes), indicador["clave"]
+        assert set(indicador.get("del_registro", ())) <= set(riesgo.HECHOS_DEL_REGISTRO), indicador["clave"]
+    assert COMBINACIONES
+    for combinacion in COMBINACIONES:
+        assert combinacion["fuentes"] and set(combinacion["fuentes"]) <= set(fuentes)
+        assert combinacion["nivel_minimo"] in NIVELES and combinacion["razon"].strip()
+        assert all(grupo and set(grupo) <= set(PESOS) for grupo in combinacion["condiciones"])
+    # Every source backs something; the two Mexican frameworks are cited for the whole.
+    usadas = {f for x in (*JSON["indicadores"], *COMBINACIONES) for f in x["fuentes"]}
+    assert set(fuentes) - usadas <= {"conavim_cjm", "scjn_2020"}
+
+
+def test_amenaza_de_muerte_con_acceso_a_armas_de_fuego_es_extremo_sea_cual_sea_el_puntaje():
+    resultado = riesgo.instrumento().calcular(si_a(AMENAZA_Y_ARMAS))
+    assert (resultado.puntaje, resultado.nivel_por_puntaje) == (9, "medio")  # what the issue saw
+    assert resultado.nivel == "extremo"
+    assert [c.clave for c in resultado.combinaciones] == ["amenaza_de_muerte_con_armas_de_fuego"]
+    # Version 1 had no combinations: its assessments keep the level they were given.
+    assert riesgo.instrumentos()[1].calcular(si_a(AMENAZA_Y_ARMAS)).nivel == "medio"
+    # "No sabe" is not "si": it meets no combination.
+    dudosa = {**si_a(("amenazas_muerte",)), "acceso_armas_fuego": "no_sabe"}
+    assert riesgo.instrumento().calcular(dudosa).combinaciones == ()
+
+
+@pytest.mark.parametrize("combinacion", COMBINACIONES, ids=lambda c: c["clave"])
+def test_cada_combinacion_critica_fija_su_nivel_minimo(combinacion):
+    instrumento = riesgo.instrumento()
+    azar = random.Random(combinacion["clave"])
+    grupos = combinacion["condiciones"]
+    bases = [tuple(azar.choice(grupo) for grupo in grupos) for _ in range(6)]
+    for base in bases:
+        for _ in range(40):
+            si = set(base) | set(azar.sample(sorted(PESOS), azar.randint(0, 8)))
+            resultado = instrumento.calcular(si_a(si))
+            assert resultado.puntaje == sum(PESOS[c] for c in si)
+            assert not riesgo.es_menor(resultado.nivel, combinacion["nivel_minimo"]), si
+            assert resultado.nivel == esperado_de(si), si
+    # Missing any one of its groups, it does not hold.
+    for falta in range(len(grupos)):
+        si = {grupo[0] for i, grupo in enumerate(grupos) if i != falta}
+        claves = [c.clave for c in instrumento.calcular(si_a(si)).combinaciones]
+        assert combinacion["clave"] not in claves
+
+
+def test_sin_combinaciones_el_nivel_es_el_del_puntaje():
+    azar = random.Random(20261205)
+    instrumento = riesgo.instrumento()
+    for _ in range(300):
+        si = set(azar.sample(sorted(PESOS), azar.randint(0, 10)))
+        resultado = instrumento.calcular(si_a(si))
+        assert resultado.nivel_por_puntaje == esperado(sum(PESOS[c] for c in si))
+        if not criticas_de(si):
+            assert resultado.nivel == resultado.nivel_por_puntaje and resultado.combinaciones == ()
+
+
+def test_la_combinacion_critica_eleva_el_caso_y_la_pagina_dice_por_que(como, caso):
+    c = como("capturista")
+    respuesta = valorar(c, caso, si=AMENAZA_Y_ARMAS)
+    assert respuesta.status_code == 302
+    pagina = c.get(respuesta.location).get_data(as_text=True)
+    assert "Valoración registrada: riesgo extremo." in unescape(pagina)
+    [valoracion] = valoraciones(caso)
+    assert (valoracion.puntaje, valoracion.nivel_calculado, valoracion.nivel) == (9, "extremo", "extremo")
+    assert valoracion.version_instrumento == JSON["version"] == 2
+    assert (recargar(caso).nivel_riesgo, recargar(caso).urgente) == ("extremo", True)
+
+    [fila] = filas_del_historial(pagina)
+    assert fila[1:4] == ["Extremo", "Extremo", "9"]
+    assert respuestas_que_suman(pagina) == [(TEXTOS["amenazas_muerte"], 5), (TEXTOS["acceso_armas_fuego"], 4)]
+    [explicacion] = explicaciones(pagina)
+    assert "calculado Extremo, 9 puntos (instrumento versión 2)" in explicacion
+    assert "Total: 9 puntos: nivel Medio por puntaje." in explicacion
+    assert "Bajo: 0 a 5 · Medio: 6 a 13 · Alto: 14 a 23 · Extremo: 24 o más" in explicacion
+    assert ("Combinación crítica: Amenaza de muerte y acceso a armas de fuego. "
+            "Fija al menos el nivel Extremo.") in explicacion
+    assert "Nivel calculado: Extremo, por la combinación crítica." in explicacion
+    assert "Revalore" not in explicacion
+
+
+def test_la_explicacion_lista_las_respuestas_que_sumaron_con_el_peso_del_archivo(como, caso):
+    si = claves_para("alto")
+    no_sabe = next(clave for clave in PESOS if clave not in si)
+    c = como("capturista")
+    assert valorar(c, caso, si=si, **{f"r_{no_sabe}": "no_sabe"}).status_code == 302
+    pagina = c.get(f"/casos/{caso.id}").get_data(as_text=True)
+    # Exactly her "si" answers, in the questionnaire's order, each with its weight in the file.
+    assert respuestas_que_suman(pagina) == [(TEXTOS[clave], PESOS[clave]) for clave in PESOS if clave in si]
+    [explicacion] = explicaciones(pagina)
+    total = sum(PESOS[clave] for clave in si)
+    assert f"Total: {total} puntos: nivel Alto por puntaje." in explicacion
+    assert "Nivel calculado: Alto." in explicacion and "Combinación crítica" not in explicacion
+    assert f"Respondió «No sabe» (no suma; conviene volver a preguntarlo): {TEXTOS[no_sabe]}" in explicacion
+
+
+def test_una_valoracion_antigua_se_explica_con_su_version(como, caso, cuentas, monkeypatch):
+    # Registered while version 1 was the instrument in force.
+    monkeypatch.setattr(riesgo, "instrumento", lambda: riesgo.instrumentos()[1])
+    registrar_valoracion(caso, cuentas["capturista"], si_a(AMENAZA_Y_ARMAS), None, None)
+    db.session.commit()
+    monkeypatch.undo()
+    [antigua] = valoraciones(caso)
+    assert (antigua.version_instrumento, antigua.puntaje, antigua.nivel_calculado) == (1, 9, "medio")
+
+    c = como("capturista")
+    pagina = c.get(f"/casos/{caso.id}").get_data(as_text=True)
+    [explicacion] = explicaciones(pagina)
+    assert "calculado Medio, 9 puntos (instrumento versión 1)" in explicacion
+    assert respuestas_que_suman(pagina) == [(TEXTOS["amenazas_muerte"], 5), (TEXTOS["acceso_armas_fuego"], 4)]
+    assert "Total: 9 puntos: nivel Medio por puntaje." in explicacion
+    assert "Nivel calculado: Medio." in explicacion and "Combinación crítica" not in explicacion
+    assert "no coincide" not in explicacion
+    # Today's instrument rates the same answers higher: she is told to re-assess.
+    assert ("Con la versión 2 del instrumento, vigente, estas mismas respuestas darían Extremo. "
+            "Revalore el riesgo.") in explicacion
+
+    # Re-assessed with the same answers: version 2, extremo; the old one keeps its explanation.
+    assert valorar(c, caso, si=AMENAZA_Y_ARMAS).status_code == 302
+    pagina = c.get(f"/casos/{caso.id}").get_data(as_text=True)
+    nueva, vieja = explicaciones(pagina)
+    assert "calculado Extremo, 9 puntos (instrumento versión 2)" in nueva and "Revalore" not in nueva
+    assert "calculado Medio, 9 puntos (instrumento versión 1)" in vieja and "Revalore" not in vieja
+    assert [f[1:4] for f in filas_del_historial(pagina)] == [["Extremo", "Extremo", "9"], ["Medio", "Medio", "9"]]
+
+
+def test_una_version_que_ya_no_esta_en_el_archivo_no_rompe_la_pagina(como, caso, cuentas):
+    valoracion = registrar_valoracion(caso, cuentas["capturista"], si_a(("amenazas_muerte",)), None, None)
+    valoracion.version_instrumento = 99
+    db.session.commit()
+    respuesta = como("capturista").get(f"/casos/{caso.id}")
+    assert respuesta.status_code == 200
+    [explicacion] = explicaciones(respuesta.get_data(as_text=True))
+    assert "La versión 99 del instrumento ya no está en el archivo de datos" in explicacion
+    assert "Puntaje guardado: 5; nivel calculado entonces: Bajo." in explicacion
+    assert TEXTOS["amenazas_muerte"] in explicacion and "+5" not in explicacion
+
+
+def test_bajar_de_lo_que_fijo_una_combinacion_espera_y_la_supervisora_sabe_por_que(como, caso, colega):
+    capturista = como("capturista")
+    respuesta = valorar(capturista, caso, si=AMENAZA_Y_ARMAS, nivel="medio",
+                        motivo="Ella relata que él ya entregó el arma (sintético)")
+    assert "espera la aprobación de una supervisora" in capturista.get(respuesta.location).get_data(as_text=True)
+    assert (recargar(caso).nivel_riesgo, recargar(caso).urgente) == ("extremo", True)
+    [solicitud] = solicitudes()
+    bandeja = unescape(colega.get("/aprobaciones/").get_data(as_text=True))
+    assert ("Aplicar el nivel de riesgo Medio propuesto (el caso está en Extremo). El instrumento "
+            "calculó Extremo (9 puntos). Combinación crítica: Amenaza de muerte y acceso a armas "
+            "de fuego (al menos Extremo).") in texto_plano(bandeja)
+    assert "Solicitud aprobada." in resolver(colega, solicitud, "aprobar")
+    assert recargar(caso).nivel_riesgo == "medio"
+
+
+# ---- the questionnaire comes with what the intake recorded ---------------------------------------
+
+def marcadas(html: str) -> dict[str, str]:
+    """The questionnaire's checked answers: question -> value."""
+    elegidas = {}
+    for etiqueta in re.findall(r"<input[^>]*>", html):
+        nombre = re.search(r'name="r_(\w+)"', etiqueta)
+        if nombre and re.search(r"\schecked(\s|>|=)", etiqueta):
+            elegidas[nombre.group(1)] = re.search(r'value="(\w+)"', etiqueta).group(1)
+    return elegidas
+
+
+def grupo_de(html: str, clave: str) -> str:
+    return texto_plano(re.search(rf'<fieldset[^>]*id="r_{clave}-grupo">(.*?)</fieldset>', html, re.S).group(1))
+
+
+def intake(cliente, **cambios) -> str:
+    """A real intake through the form; returns the questionnaire page it leads to."""
+    from tests.reloj import hoy_en_mexico
+
+    datos = {"nombre": "Mujer Prellenada Sintetica", "edad_aproximada": "34", "municipio": "32056",
+             "municipio_hechos": "32056",
+             "agresores-0-relacion": "pareja", "fecha_hechos": (hoy_en_mexico() - timedelta(days=3)).isoformat(),
+             "narrativa": "Relato sintetico de prueba.", "tipos": ["fisica"], "modalidades": ["familiar"],
+             **cambios}
+    respuesta = enviar(cliente, "/casos/nuevo", datos)
+    assert respuesta.status_code == 302, respuesta.get_data(as_text=True)[-1500:]
+    assert respuesta.location.endswith("/valoracion")
+    return respuesta.location
+
+
+def test_el_acceso_a_armas_del_registro_viene_marcado_y_ella_puede_cambiarlo(como, cuentas):
+    c = como("capturista")
+    pagina = intake(c, **{"agresores-0-acceso_armas": "y", "agresores-0-vive_con_ella": "y"})
+    html = c.get(pagina).get_data(as_text=True)
+    assert marcadas(html) == {"acceso_armas_fuego": "si"}
+    assert ("Tomado del registro: en el registro, una persona agresora tiene acceso a armas."
+            in grupo_de(html, "acceso_armas_fuego"))
+    assert "Tomado del registro" not in grupo_de(html, "amenazas_muerte")
+    aviso = texto_plano(html)
+    assert "Lo que el registro del caso ya dice:" in aviso
+    assert "En el registro, una persona agresora vive con ella." in aviso
+
+    caso_id = uuid.UUID(pagina.split("/")[2])
+    caso = db.session.get(Caso, caso_id)
+    # A POST that leaves out the prefilled question is asked again, never answered for her.
+    datos = respuestas_de()
+    del datos["r_acceso_armas_fuego"]
+    respuesta = enviar(c, pagina, datos)
+    assert respuesta.status_code == 200
+    assert "Elija una respuesta." in error_de(respuesta.get_data(as_text=True), "r_acceso_armas_fuego")
+    assert valoraciones(caso) == []
+    # She corrects it with the woman: what she answers is what is stored.
+    assert enviar(c, pagina, respuestas_de()).status_code == 302
+    [valoracion] = valoraciones(caso)
+    assert valoracion.respuestas["acceso_armas_fuego"] == "no" and valoracion.nivel == "bajo"
+
+
+def test_hijas_expuestas_y_tipos_de_violencia_del_registro_vienen_marcados(como, cuentas):
+    c = como("capturista")
+    pagina = intake(c, **{"nna-0-nombre": "Hijo Sintetico", "nna-0-edad": "5",
+                          "nna-0-violencia_directa": "y", "tipos": ["fisica", "sexual", "economica"]})
+    html = c.get(pagina).get_data(as_text=True)
+    assert marcadas(html) == {"violencia_hijos": "si", "actos_sexuales_forzados": "si", "control": "si"}
+    assert ("Tomado del registro: en el registro, una hija o un hijo también vivió violencia."
+            in grupo_de(html, "violencia_hijos"))
+    assert ("Tomado del registro: los hechos registrados incluyen violencia sexual."
+            in grupo_de(html, "actos_sexuales_forzados"))
+    # Answered as it came, the assessment counts those answers.
+    datos = respuestas_de(("violencia_hijos", "actos_sexuales_forzados", "control"))
+    assert enviar(c, pagina, datos).status_code == 302
+    caso = db.session.get(Caso, uuid.UUID(pagina.split("/")[2]))
+    [valoracion] = valoraciones(caso)
+    assert valoracion.puntaje == PESOS["violencia_hijos"] + PESOS["actos_sexuales_forzados"] + PESOS["control"]
+
+
+def test_sin_esos_hechos_nada_viene_respondido(como, cuentas):
+    c = como("capturista")
+    html = c.get(intake(c)).get_data(as_text=True)
+    assert marcadas(html) == {}
+    assert "Tomado del registro" not in html and "Lo que el registro del caso ya dice" not in html
+    # The instrument's sources and combinations are on the page for whoever asks.
+    texto = texto_plano(html)
+    assert "Cómo se calcula (instrumento versión 2)" in texto
+    assert "Amenaza de muerte y acceso a armas de fuego: al menos Extremo." in texto
+    assert "Risk factors for femicide in abusive relationships" in texto
