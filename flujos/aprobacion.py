@@ -23,6 +23,14 @@ FLUJO_SOLICITUD = Flujo(
         Transicion("anular", ("pendiente",), "sin_efecto", "Dejar sin efecto",
                    roles=CASO | SUPERVISION | SISTEMA),
     ),
+    # The history adds what was asked for ("…: cerrar el caso").
+    en_historia={
+        "crear": "Pidió la aprobación de una supervisora",  # the request itself, not a move
+        "aprobar": "Aprobó la solicitud",
+        "rechazar": "Rechazó la solicitud",
+        "retirar": "Retiró la solicitud",
+        "anular": "La solicitud quedó sin efecto",
+    },
 )
 
 # Every way of lowering a case's risk level waits for a supervisora before it counts: a level
@@ -47,4 +55,8 @@ FLUJO_VALORACION = Flujo(
         Transicion("descartar", ("por_aprobar",), "rechazada", "Descartar el nivel propuesto",
                    requiere_aprobacion=True, requiere_motivo=True),
     ),
+    en_historia={
+        "aplicar": "Aplicó el nivel de riesgo propuesto",
+        "descartar": "Descartó el nivel de riesgo propuesto",
+    },
 )

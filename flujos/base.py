@@ -61,6 +61,10 @@ class Flujo:
     inicial: str
     transiciones: tuple[Transicion, ...]
     finales: frozenset[str] = frozenset()
+    # How the case's history tells each event, in plain Spanish and in the past: every
+    # transition's event, plus the steps the app records outside the machine (creating a
+    # referral, a contact with an order's holder). The button's `etiqueta` is an imperative.
+    en_historia: dict[str, str] = field(default_factory=dict)
     _maquina: Machine | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self):
@@ -85,6 +89,11 @@ class Flujo:
             if t.evento == evento:
                 return t
         raise MovimientoIlegal("Esa acción no existe.")
+
+    def suceso(self, evento: str) -> str:
+        """What the history says happened (tests/test_flujos.py: every event has one)."""
+        return self.en_historia.get(evento) or next(
+            (t.etiqueta for t in self.transiciones if t.evento == evento), evento)
 
     def disponibles(self, estado: str, actor: Actor) -> list[Transicion]:
         """What this person could do now, for the buttons on a page."""

@@ -58,4 +58,16 @@ FLUJO_CANALIZACION = Flujo(
         Transicion("cancelar", ("borrador", "por_aprobar", "enviada"), "cancelada",
                    "Cancelar la canalización", roles=CASO | SISTEMA, requiere_motivo=True),
     ),
+    # Each ends in "la canalización": the history adds "a <institución>".
+    en_historia={
+        "crear": "Registró la canalización",  # casos/canalizaciones/servicios.py `solicitar`
+        "solicitar_envio": "Pidió a una supervisora aprobar el envío de la canalización",
+        "enviar": "Envió la canalización",
+        "devolver": "Devolvió a borrador la canalización",
+        "aceptar": "Aceptó la canalización",
+        "rechazar": "Rechazó la canalización",
+        "contrarreferir": "Registró la contrarreferencia de la canalización",
+        "concluir": "Concluyó la canalización",
+        "cancelar": "Canceló la canalización",
+    },
 )

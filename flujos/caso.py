@@ -25,4 +25,11 @@ FLUJO_CASO = Flujo(
         # The owning institution keeps the case: only it reopens it.
         Transicion("reabrir", ("cerrado",), "reabierto", "Reabrir el caso", requiere_motivo=True),
     ),
+    en_historia={
+        "atender": "Inició la atención",
+        "dar_seguimiento": "Pasó el caso a seguimiento",
+        "volver_a_atencion": "Volvió el caso a atención",
+        "cerrar": "Cerró el caso",
+        "reabrir": "Reabrió el caso",
+    },
 )

@@ -46,4 +46,14 @@ FLUJO_ORDEN = Flujo(
         Transicion("vencer", ("vigente", "prorrogada"), "vencida", "Vencer", roles=SISTEMA,
                    lado=CUALQUIERA),
     ),
+    # Each ends in "la orden de protección": the history adds its type and authority.
+    en_historia={
+        "solicitar": "Registró la solicitud de la orden de protección",  # casos/ordenes/servicios.py
+        "emitir": "Registró la emisión de la orden de protección",
+        "negar": "Registró que se negó la orden de protección",
+        "prorrogar": "Registró la prórroga de la orden de protección",
+        "levantar": "Registró el levantamiento de la orden de protección",
+        "vencer": "Venció la orden de protección",
+        "seguimiento": "Registró un contacto de seguimiento de la orden de protección",
+    },
 )

@@ -318,7 +318,8 @@ def _otro_borrador_no_es_el_suyo(m: Mundo, _respuesta):
 
 def _revocar_consentimiento(m: Mundo):
     caso = db.session.get(Caso, m.ids["caso_id"])
-    expedientes.revocar_consentimiento(caso)
+    expedientes.revocar_consentimiento(caso, m.usuaria("capturista"), revocada_el=hoy_en_mexico(),
+                                       informada_por="ella_telefono", motivo="Motivo sintético")
     db.session.commit()
 
 
@@ -475,6 +476,33 @@ def _caso_ya_eliminado(m: Mundo):
     db.session.commit()
 
 
+def _caso_y_otra(m: Mundo):
+    """A case of A and a second capturista of A to put in charge of it."""
+    _caso(m)
+    _cuenta(m, "otra")
+
+
+def _asignado_por_otra(m: Mundo):
+    """Another supervisora assigned the case while the page was open (its version moved)."""
+    from casos.expedientes import asignacion
+
+    caso = db.session.get(Caso, m.ids["caso_id"])
+    asignacion.asignar(caso, m.usuaria("supervisora"), m.usuaria("supervisora"), version_vista=caso.version)
+    db.session.commit()
+
+
+def _cerrado_mientras_elegia(m: Mundo):
+    _aprobar(m, _solicitar(m, db.session.get(Caso, m.ids["caso_id"]), "cerrar", motivo="Concluyó la atención"))
+
+
+def _recibido_con_supervisora(m: Mundo):
+    """A case of A referred to C and accepted there; C has a supervisora too."""
+    _cuenta(m, "supervisora_c", "supervisora", "institucion_c")
+    _canalizacion(m, "aceptada")
+
+
+A_OTRA = lambda ids: {"responsable": str(ids["otra"])}  # noqa: E731
+
 CASO = "/casos/{caso_id}"
 CANALIZACION = "/canalizaciones/{canalizacion_id}"
 
@@ -493,6 +521,15 @@ ELIMINAR = lambda ids: {  # noqa: E731
     "caso_id": str(ids["caso_id"]), "motivo": FUNDAMENTO, "confirmacion": "ELIMINAR"}
 # The reason typed in a move's form (a case transition, a referral answer, an order action).
 MOTIVO = {"motivo": "Motivo sintético, sin datos personales"}
+# Her withdrawal of consent: the day (today) comes filled in by the form.
+REVOCACION = {"informada_por": "ella_persona", "motivo": "Ya no quiere que se comparta (sintético)",
+              "confirmacion": "y"}
+# A service: the type chosen; today and herself as who gave it come filled in by the form.
+ATENCION = {"tipo": "psicologica", "duracion_minutos": "50", "notas": "Nota sintética de la atención"}
+
+
+def _cerrar_el_caso(m: Mundo):
+    _aprobar(m, _solicitar(m, db.session.get(Caso, m.ids["caso_id"]), "cerrar", motivo="Concluyó la atención"))
 
 
 TABLA: dict[str, tuple[Envio, ...]] = {
@@ -757,15 +794,19 @@ TABLA: dict[str, tuple[Envio, ...]] = {
     ),
     "/casos/<uuid:caso_id>/consentimiento/revocar": (
         Envio("registra la revocación", "capturista", (del_caso("consentimiento.revocar"),),
-              preparar=_caso, pagina=CASO),
+              preparar=_caso, datos=REVOCACION),
+        Envio("sin motivo: la página vuelve con lo que escribió", "capturista", (del_caso("caso.ver"),),
+              codigo=200, rechazo=INVALIDA, preparar=_caso, datos={**REVOCACION, "motivo": " "}),
+        Envio("una fecha futura", "capturista", (del_caso("caso.ver"),), codigo=200, rechazo=INVALIDA,
+              preparar=_caso, datos={**REVOCACION, "revocada_el": (HOY + timedelta(days=1)).isoformat()}),
         Envio("ya revocado (otra pestaña): nada cambia", "capturista", (), rechazo=INVALIDA,
-              preparar=_caso, pagina=CASO, entre=_revocar_consentimiento,
+              preparar=_caso, datos=REVOCACION, entre=_revocar_consentimiento,
               por_que="revocar lo ya revocado no cambia nada y no debe dejar evento, como revocar un "
                       "token revocado: ni el servicio ni el evento declarado de la ruta (peticion.cambio)"),
         Envio("con una canalización aún no enviada: la cancela y retira su solicitud", "capturista",
               (del_caso("canalizacion.cancelar"), del_caso("solicitud_aprobacion.retirar"),
                del_caso("consentimiento.revocar")),
-              preparar=_canalizacion, pagina=CASO),
+              preparar=_canalizacion, datos=REVOCACION),
         Envio("la institución receptora no la registra", "capturista_c", (), codigo=403, rechazo=AJENA,
               preparar=lambda m: _canalizacion(m, "aceptada"), pagina="/", del_formulario=False),
     ),
@@ -786,6 +827,27 @@ TABLA: dict[str, tuple[Envio, ...]] = {
               preparar=_caso, pagina=CASO, evento="atender", entre=_atender_el_caso),
         Envio("un movimiento que no existe", "capturista", (), rechazo=INVALIDA,
               preparar=_caso, pagina=CASO, evento="atender", datos={"evento": "archivar"}),
+    ),
+    "/casos/<uuid:caso_id>/asignar": (
+        Envio("asigna el caso a otra capturista", "supervisora",
+              (Ev("caso.asignar", caso="caso_id", objeto="otra"),), preparar=_caso_y_otra, datos=A_OTRA),
+        Envio("se lo asigna a sí misma", "supervisora", (Ev("caso.asignar", caso="caso_id", objeto="supervisora"),),
+              preparar=_caso, datos=lambda ids: {"responsable": str(ids["supervisora"])}),
+        Envio("a quien ya es responsable: nada cambia, nada se audita", "supervisora", (), preparar=_caso),
+        Envio("a una cuenta de otra institución: la página vuelve con el motivo", "supervisora",
+              (del_caso("caso.ver"),), codigo=200, rechazo=INVALIDA, preparar=_caso,
+              datos=lambda ids: {"responsable": str(ids["capturista_b"])}),
+        Envio("a la gestora", "supervisora", (del_caso("caso.ver"),), codigo=200, rechazo=INVALIDA,
+              preparar=_caso, datos=lambda ids: {"responsable": str(ids["gestora"])}),
+        Envio("página vieja: otra supervisora lo asignó antes", "supervisora", (del_caso("caso.ver"),),
+              codigo=200, rechazo=INVALIDA, preparar=_caso_y_otra, entre=_asignado_por_otra, datos=A_OTRA),
+        Envio("el caso se cerró mientras elegía", "supervisora", (del_caso("caso.ver"),), codigo=200,
+              rechazo=INVALIDA, preparar=_caso_y_otra, entre=_cerrado_mientras_elegia, datos=A_OTRA),
+        Envio("el caso se eliminó mientras elegía", "supervisora", (), rechazo=INVALIDA,
+              preparar=_caso_y_otra, entre=_eliminar_el_caso, datos=A_OTRA),
+        Envio("la institución receptora no asigna el caso de otra", "supervisora_c", (), codigo=403,
+              rechazo=AJENA, preparar=_recibido_con_supervisora, pagina="/", del_formulario=False,
+              datos=lambda ids: {"responsable": str(ids["capturista_c"])}),
     ),
     # ---- referrals -----------------------------------------------------------------------------
     "/canalizaciones/nueva/<uuid:caso_id>": (
@@ -919,6 +981,40 @@ TABLA: dict[str, tuple[Envio, ...]] = {
               (del_caso("orden_proteccion.seguimiento"),), preparar=ORDEN_VIGENTE, pagina=CASO),
         Envio("a una orden aún no emitida", "capturista", (), rechazo=INVALIDA,
               preparar=_orden, pagina=CASO, del_formulario=False),
+    ),
+    # ---- services given to her (atenciones) ----------------------------------------------------
+    "/casos/<uuid:caso_id>/atenciones/nueva": (
+        Envio("la dueña registra una atención", "capturista", (del_caso("atencion.registrar"),),
+              preparar=_caso, datos=ATENCION),
+        Envio("una fecha futura: la página vuelve con sus datos", "capturista", (del_caso("caso.ver"),),
+              codigo=200, rechazo=INVALIDA, preparar=_caso,
+              datos={**ATENCION, "fecha": (HOY + timedelta(days=1)).isoformat()}),
+        Envio("una duración de 2000 minutos", "capturista", (del_caso("caso.ver"),), codigo=200,
+              rechazo=INVALIDA, preparar=_caso, datos={**ATENCION, "duracion_minutos": "2000"}),
+        Envio("el caso se cerró mientras llenaba el formulario", "capturista", (del_caso("caso.ver"),),
+              codigo=200, rechazo=INVALIDA, preparar=_caso, datos=ATENCION, entre=_cerrar_el_caso),
+        Envio("el caso se eliminó mientras llenaba el formulario", "capturista", (), rechazo=INVALIDA,
+              preparar=_caso, datos=ATENCION, entre=_eliminar_el_caso),
+        Envio("la institución receptora no la registra en el caso", "capturista_c", (), codigo=403,
+              rechazo=AJENA, preparar=lambda m: _canalizacion(m, "aceptada"), pagina="/",
+              del_formulario=False, datos=ATENCION),
+    ),
+    "/canalizaciones/<uuid:canalizacion_id>/atenciones/nueva": (
+        Envio("la receptora registra una atención en su canalización aceptada", "capturista_c",
+              (del_caso("atencion.registrar"),), preparar=lambda m: _canalizacion(m, "aceptada"),
+              datos=ATENCION),
+        Envio("y después de su contrarreferencia", "capturista_c", (del_caso("atencion.registrar"),),
+              preparar=lambda m: _canalizacion(m, "atendida"), datos=ATENCION),
+        Envio("sin tipo: la página vuelve con sus datos", "capturista_c",
+              (Ev("canalizacion.ver", caso="caso_id", objeto="canalizacion_id"),), codigo=200,
+              rechazo=INVALIDA, preparar=lambda m: _canalizacion(m, "aceptada"),
+              datos={**ATENCION, "tipo": ""}),
+        Envio("aún sin aceptar", "capturista_c", (), rechazo=INVALIDA,
+              preparar=lambda m: _canalizacion(m, "enviada"), pagina=CANALIZACION, del_formulario=False,
+              datos=ATENCION),
+        Envio("la institución que canalizó no la registra ahí", "capturista", (), codigo=403, rechazo=AJENA,
+              preparar=lambda m: _canalizacion(m, "aceptada"), pagina=CANALIZACION, del_formulario=False,
+              datos=ATENCION),
     ),
 }
 

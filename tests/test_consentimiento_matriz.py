@@ -216,7 +216,8 @@ def _cambiar_consentimiento(caso: Caso, celda: Celda) -> None:
     """After the referral reached its state: what the woman decided later."""
     consentimiento = caso.consentimiento
     if celda.consentimiento == "revocado":
-        expedientes.revocar_consentimiento(caso)
+        expedientes.revocar_consentimiento(caso, None, revocada_el=hoy_en_mexico(),
+                                           informada_por="ella_persona", motivo="Revocación sintética")
     elif celda.consentimiento == "vencido":
         consentimiento.vigente_hasta = hoy_en_mexico() - timedelta(days=1)
     elif celda.consentimiento in ("ampliado", "reducido"):

@@ -15,19 +15,22 @@ from html import unescape
 import pytest
 import sqlalchemy as sa
 
+from casos.atenciones.modelos import Atencion
 from casos.bd import ahora, hoy_local
 from casos.canalizaciones import servicios as canalizaciones
 from casos.expedientes import servicios
-from casos.expedientes.modelos import Caso, Hecho
+from casos.expedientes.modelos import Asignacion, Caso, Hecho
 from casos.expedientes.riesgo import instrumento
 from casos.extensiones import db
 from casos.ordenes import servicios as ordenes
 from tests.conftest import datos_de_caso
 
 # Session and account (1); the case with its one-to-one rows (1); the audit event (3: head,
-# event, head); incidents, duplicate hint, pending approvals, history (4); one per collection
-# the template reads: orders, assessments, daughters and sons, aggressors, referrals (5).
-SENTENCIAS_PAGINA_DE_CASO = 14
+# event, head); incidents, duplicate hint (2); the history's own sources (4: its moves, the
+# approval requests, which also give the pending ones, assignments, and the people it names
+# by id: casos/expedientes/historia.py); services (1); one per collection the template reads:
+# orders, assessments, daughters and sons, aggressors, referrals (5).
+SENTENCIAS_PAGINA_DE_CASO = 17
 # Session and account, the audit event (3), the page of cases, the drafts.
 SENTENCIAS_LISTA = 6
 
@@ -52,7 +55,7 @@ def sentencias(*, con_begin: bool = False):
 def _caso_con(cuentas, n: int) -> Caso:
     """A case with n of everything its page lists: incidents, daughters and sons,
     aggressors, assessments, protection orders, referrals (each with its pending approval
-    and its history)."""
+    and its history), services and assignments."""
     from casos.expedientes.servicios import DatosAgresor, DatosNna
 
     autora = cuentas["capturista"]
@@ -72,6 +75,13 @@ def _caso_con(cuentas, n: int) -> Caso:
                                     notas=f"Nota sintetica {i}")
         canalizaciones.solicitar(caso, autora, destino=cuentas.institucion_b, servicios=["psicologica"],
                                  motivo=f"Motivo sintetico {i}", hoy=hoy_local())
+        atencion = Atencion(caso=caso, institucion_id=caso.institucion_id, tipo="psicologica",
+                            fecha=hoy_local(), duracion_minutos=50, brindada_por_id=autora.id,
+                            registrada_por_id=autora.id)
+        db.session.add(atencion)
+        atencion.notas = f"Nota de atencion sintetica {i}"
+        db.session.add(Asignacion(caso_id=caso.id, responsable_id=cuentas["supervisora"].id,
+                                  anterior_id=autora.id, asignada_por_id=cuentas["supervisora"].id))
     db.session.commit()
     return caso
 
@@ -95,8 +105,10 @@ def test_la_pagina_de_un_caso_hace_las_mismas_consultas_con_uno_o_con_muchos_reg
     assert len(de_grande) <= SENTENCIAS_PAGINA_DE_CASO, "\n".join(de_grande)
     # And the page does show all of it.
     html = unescape(cliente.get(f"/casos/{grande.id}").get_data(as_text=True))
-    for texto in ("Hija Sintetica 4", "Agresor Sintetico 4", "Relato sintetico 4", "Nota sintetica 4"):
+    for texto in ("Hija Sintetica 4", "Agresor Sintetico 4", "Relato sintetico 4", "Nota sintetica 4",
+                  "Nota de atencion sintetica 4"):
         assert texto in html
+    assert html.count("Asignó el caso a") == html.count("Atención brindada: ") == 5
     assert html.count("Pendiente de aprobación") == 5
 
 

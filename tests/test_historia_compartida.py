@@ -4,6 +4,8 @@ referral would tell it where else she went (a health service, a shelter)."""
 
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
 
 from casos.bd import ahora
@@ -38,13 +40,17 @@ def test_la_receptora_solo_ve_los_pasos_de_su_canalizacion(como, cuentas, compar
                                 solicitada_en=ahora(), notas=None)
     db.session.commit()
 
-    html = como("capturista_b").get(f"/casos/{caso.id}").get_data(as_text=True)
+    html = unescape(como("capturista_b").get(f"/casos/{caso.id}").get_data(as_text=True))
     assert "SALUDX" not in html and "Servicio de salud sintético" not in html
     # Her own referral's steps, and nothing else: not the other referral's, not the order's,
-    # not the approvals of the owner's supervisora.
-    pasos = [f"{h.evento.replace('_', ' ')}" for h in transiciones.historia_de(propia)]
-    assert html.count("Canalización: ") == len(pasos) and "Aceptada" in html
-    assert "Orden de protección:" not in html and "Aprobación:" not in html
+    # not the approvals of the owner's supervisora, not the registration or the assessments.
+    historial = html.split('id="titulo-historial"')[1]
+    pasos = transiciones.historia_de(propia)
+    destino = cuentas.institucion_b.nombre
+    assert historial.count("<tr><td") == len(pasos) == historial.count(f"la canalización a {destino}")
+    assert f"Aceptó la canalización a {destino}" in historial and "Aceptada" in historial
+    for ajeno in ("orden de protección", "solicitud", "Registró el caso", "consentimiento", "Valoró"):
+        assert ajeno not in historial, ajeno
     assert ("Órdenes de protección" in html) == ("riesgo" in compartidas)
     # The owner sees every step, both referrals and the order.
     propio = como("capturista").get(f"/casos/{caso.id}").get_data(as_text=True)

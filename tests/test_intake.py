@@ -496,6 +496,12 @@ def _consentimiento_revocado(caso_id) -> bool:
     return db.session.get(Caso, caso_id).consentimiento.revocado_en is not None
 
 
+def revocacion(**cambios) -> dict:
+    """The revocation form as she fills it (tests/test_revocacion_consentimiento.py tests it)."""
+    return {"revocada_el": hoy_en_mexico().isoformat(), "informada_por": "ella_persona",
+            "motivo": "Ya no quiere que se comparta (sintético)", "confirmacion": "y", **cambios}
+
+
 def test_revocar_el_consentimiento(como, cuentas):
     caso = registrar_caso(cuentas["capturista"], datos_de_caso())
     db.session.commit()
@@ -503,7 +509,7 @@ def test_revocar_el_consentimiento(como, cuentas):
     antes = c.get(f"/casos/{caso.id}").get_data(as_text=True)
     assert "Acepta que su caso se canalice a" in antes and "Revocó su consentimiento" not in antes
 
-    respuesta = enviar(c, f"/casos/{caso.id}/consentimiento/revocar", pagina=f"/casos/{caso.id}")
+    respuesta = enviar(c, f"/casos/{caso.id}/consentimiento/revocar", revocacion())
     assert respuesta.status_code == 302 and respuesta.location == f"/casos/{caso.id}"
     despues = c.get(respuesta.location).get_data(as_text=True)
     assert "Revocó su consentimiento" in despues
@@ -515,7 +521,7 @@ def test_revocar_el_consentimiento(como, cuentas):
 def test_revocar_sin_token_csrf_no_revoca(como, cuentas):
     caso = registrar_caso(cuentas["capturista"], datos_de_caso())
     db.session.commit()
-    como("capturista").post(f"/casos/{caso.id}/consentimiento/revocar")
+    como("capturista").post(f"/casos/{caso.id}/consentimiento/revocar", data=revocacion())
     assert not _consentimiento_revocado(caso.id)
 
 
@@ -524,6 +530,6 @@ def test_revocar_sin_token_csrf_no_revoca(como, cuentas):
 def test_solo_la_institucion_duena_revoca_el_consentimiento(como, cuentas, quien, codigo):
     caso = registrar_caso(cuentas["capturista"], datos_de_caso())
     db.session.commit()
-    respuesta = enviar(como(quien), f"/casos/{caso.id}/consentimiento/revocar", pagina="/")
+    respuesta = enviar(como(quien), f"/casos/{caso.id}/consentimiento/revocar", revocacion(), pagina="/")
     assert respuesta.status_code == codigo
     assert not _consentimiento_revocado(caso.id)

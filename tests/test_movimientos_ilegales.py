@@ -19,6 +19,7 @@ from casos.extensiones import db
 from casos.ordenes.modelos import OrdenProteccion
 from casos.transiciones.modelos import HistorialTransicion, SolicitudAprobacion
 from tests.conftest import crear_institucion, crear_usuaria, datos_de_caso, entrar, enviar, errores_del_campo
+from tests.test_intake import revocacion
 
 CONFLICTO = ("Alguien más cambió esto mientras usted lo veía; nada se guardó. "
              "Recargue la página para ver el estado actual.")
@@ -374,8 +375,7 @@ def test_canalizar_a_una_institucion_inactiva(caso, cuentas, como):
 def test_canalizar_sin_consentimiento_vigente(caso, cuentas, como, como_termina):
     capturista = como("capturista")
     if como_termina == "revocado":
-        respuesta = enviar(capturista, f"/casos/{caso.id}/consentimiento/revocar", {},
-                           pagina=f"/casos/{caso.id}")
+        respuesta = enviar(capturista, f"/casos/{caso.id}/consentimiento/revocar", revocacion())
         assert "Consentimiento revocado" in mensajes(capturista, respuesta)[0]
     else:
         db.session.rollback()

@@ -118,16 +118,25 @@ def mover(fila, **valores):
     return fila
 
 
-def pendientes(cliente, mios=False) -> list[list[str]]:
-    """The rows of the Pendientes table, in order: [situación, qué hacer, caso, vence]."""
-    html = cliente.get("/pendientes" + ("?ver=mios" if mios else "")).get_data(as_text=True)
-    if "<tbody>" not in html:
-        assert "Nada atrasado ni por vencer." in html
+def _texto(fragmento: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", fragmento))).strip()
+
+
+def pendientes(cliente, institucion=False, **filtros) -> list[list[str]]:
+    """The items of the Pendientes page, in order: [situación, qué hacer, caso, vence]. Hers
+    by default (the page's default), her institution's with `institucion`."""
+    consulta = {**({"ver": "institucion"} if institucion else {}), **filtros}
+    html = cliente.get("/pendientes", query_string=consulta).get_data(as_text=True)
+    items = re.findall(r'<li class="pendiente[ "a-z-]*">(.*?)</li>', html, re.S)
+    if not items:
+        assert "Nada atrasado ni por vencer" in html
         return []
-    cuerpo = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
-    return [[re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", celda))).strip()
-             for celda in re.findall(r"<td>(.*?)</td>", fila, re.S)]
-            for fila in re.findall(r"<tr[^>]*>(.*?)</tr>", cuerpo, re.S)]
+
+    def parte(item, clase):
+        return _texto(re.search(rf'class="{clase}"[^>]*>(.*?)</(?:span|a)>', item, re.S).group(1))
+
+    return [[parte(i, "pendiente-situacion"), parte(i, "pendiente-que"), parte(i, "pendiente-caso"),
+             parte(i, "pendiente-fecha")] for i in items]
 
 
 def situacion(fila) -> str:
@@ -386,7 +395,7 @@ def test_una_revaloracion_vencida_aparece(caso, como):
     assert pendientes(capturista) == []
 
 
-def test_pendientes_van_de_lo_mas_atrasado_a_lo_que_vence_despues(cuentas, como):
+def test_pendientes_van_por_urgencia_legal_y_dentro_de_cada_tipo_de_lo_mas_atrasado(cuentas, como):
     capturista = como("capturista")
     casos = {n: registrar_caso(cuentas["capturista"], nombre=f"Mujer {n} Sintetica")
              for n in ("Uno", "Dos", "Tres", "Cuatro", "Cinco")}
@@ -398,15 +407,20 @@ def test_pendientes_van_de_lo_mas_atrasado_a_lo_que_vence_despues(cuentas, como)
     mover(casos["Dos"], proxima_valoracion=ahora() - timedelta(hours=3))
     mover(casos["Cuatro"], proxima_valoracion=ahora() + timedelta(hours=2))
     filas = pendientes(capturista)
-    assert [(situacion(f), f[2]) for f in filas] == [
-        ("Atrasado", "Mujer Uno Sintetica"), ("Atrasado", "Mujer Dos Sintetica"),
-        ("Atrasado", "Mujer Tres Sintetica"), ("Por vencer", "Mujer Cuatro Sintetica"),
-        ("Por vencer", "Mujer Cinco Sintetica")]
-    vencimientos = [datetime.strptime(f[3], "%d/%m/%Y %H:%M") for f in filas]
-    assert vencimientos == sorted(vencimientos)
+    # Every order (4 hours to issue, by law) before any re-assessment, even one late.
+    assert [(situacion(f), f[1], f[2]) for f in filas] == [
+        ("Atrasado", EMITIR, "Mujer Uno Sintetica"), ("Atrasado", EMITIR, "Mujer Tres Sintetica"),
+        ("Por vencer", EMITIR, "Mujer Cinco Sintetica"),
+        ("Atrasado", "Revalorar el riesgo", "Mujer Dos Sintetica"),
+        ("Por vencer", "Revalorar el riesgo", "Mujer Cuatro Sintetica")]
+    for tipo in (EMITIR, "Revalorar el riesgo"):
+        vencimientos = [datetime.strptime(f[3], "%d/%m/%Y %H:%M") for f in filas if f[1] == tipo]
+        assert vencimientos == sorted(vencimientos)
 
 
-def test_ver_solo_los_mios_filtra_por_autora(app, cuentas, como):
+def test_mis_pendientes_son_los_de_mis_casos_y_lo_que_yo_pedi(app, cuentas, como):
+    """Hers by default: the re-assessments and orders of the cases in her charge, whoever
+    registered the order; her institution's behind a link."""
     colega = crear_usuaria("capturista", cuentas.institucion_a)
     capturista = como("capturista")
     otra = app.test_client()
@@ -418,28 +432,35 @@ def test_ver_solo_los_mios_filtra_por_autora(app, cuentas, como):
     pedir_orden(capturista, ajeno, ahora() - timedelta(hours=5))  # her order on the colleague's
     pedir_orden(otra, suyo, ahora() - timedelta(hours=1))  # the colleague's order on hers
 
-    def vista(cliente, mios):
-        return sorted((f[1], f[2]) for f in pendientes(cliente, mios=mios))
+    def vista(cliente, institucion):
+        return sorted((f[1], f[2]) for f in pendientes(cliente, institucion=institucion))
 
     institucion = sorted([(EMITIR, "Mujer Suya Sintetica"), (EMITIR, "Mujer Ajena Sintetica"),
                           ("Revalorar el riesgo", "Mujer Ajena Sintetica"), (EMITIR, "Mujer Suya Sintetica")])
-    assert vista(capturista, False) == vista(otra, False) == institucion
-    assert vista(capturista, True) == sorted([(EMITIR, "Mujer Suya Sintetica"),
-                                              (EMITIR, "Mujer Ajena Sintetica")])
-    assert vista(otra, True) == sorted([(EMITIR, "Mujer Suya Sintetica"),
-                                        ("Revalorar el riesgo", "Mujer Ajena Sintetica")])
-    html = capturista.get("/pendientes?ver=mios").get_data(as_text=True)
-    assert "Pendientes míos" in html and "Ver los de mi institución" in html
+    assert vista(capturista, True) == vista(otra, True) == institucion
+    assert vista(capturista, False) == [(EMITIR, "Mujer Suya Sintetica")] * 2
+    assert vista(otra, False) == sorted([(EMITIR, "Mujer Ajena Sintetica"),
+                                         ("Revalorar el riesgo", "Mujer Ajena Sintetica")])
+    html = unescape(capturista.get("/pendientes").get_data(as_text=True))
+    assert "Mis pendientes" in html and "Todos los de mi institución" in html
+    html = unescape(capturista.get("/pendientes?ver=institucion").get_data(as_text=True))
+    assert "Pendientes de INSTA" in html and "Solo los míos" in html
     # Another institution sees none of it.
-    assert pendientes(como("capturista_b")) == []
+    assert pendientes(como("capturista_b"), institucion=True) == []
 
 
-def test_una_aprobacion_pendiente_aparece_para_quien_la_pidio(caso, como):
-    capturista = como("capturista")
+def test_una_aprobacion_pendiente_aparece_para_quien_la_pidio_y_para_quien_la_resuelve(caso, como):
+    capturista, supervisora = como("capturista"), como("supervisora")
     mover_caso(capturista, caso, "cerrar", motivo="Concluyó")
-    assert [f[1] for f in pendientes(capturista, mios=True)] == ["Aprobación pendiente"]
-    assert [f[1] for f in pendientes(como("supervisora"))] == ["Aprobación pendiente"]
-    assert pendientes(como("supervisora"), mios=True) == []
+    assert [f[1] for f in pendientes(capturista)] == ["Aprobación pendiente"]
+    # Hers to resolve: among a supervisora's own pendientes, linked to the approval inbox.
+    assert [f[1] for f in pendientes(supervisora)] == ["Resolver la solicitud de aprobación"]
+    assert [f[1] for f in pendientes(supervisora, institucion=True)] == ["Resolver la solicitud de aprobación"]
+    html = supervisora.get("/pendientes").get_data(as_text=True)
+    assert 'href="/aprobaciones/">Resolver la solicitud' in html
+    # Who asked sees it on the case's page (the inbox is not hers: 403).
+    html = capturista.get("/pendientes").get_data(as_text=True)
+    assert f'href="/casos/{caso.id}">Aprobación pendiente' in html
 
 
 # ---- the command for a scheduled job -----------------------------------------------------------
@@ -497,7 +518,7 @@ def test_el_comando_pendientes_vencer_marca_las_ordenes_caducadas(vigente, caso,
         (segunda.id, "prorrogada", "vencida", None, "sistema"),
         (vigente.id, "vigente", "vencida", None, "sistema")]
     pagina = capturista.get(f"/casos/{caso.id}").get_data(as_text=True)
-    assert "Orden de protección: Vencer" in pagina and "Sistema" in pagina
+    assert "Venció la orden de protección" in pagina and "Sistema" in pagina
     # Run again: nothing left to expire.
     db.session.rollback()
     assert "Órdenes marcadas como vencidas: 0" in runner.invoke(args=["pendientes", "--vencer"]).output

@@ -94,9 +94,15 @@ def test_la_ruta_completa_de_canalizacion_y_cierre(app, cuentas, como, caso):
     assert db.session.get(Caso, caso.id).estado == "cerrado"
     # Every step is in the case history.
     historia = capturista.get(f"/casos/{caso.id}").get_data(as_text=True)
-    # Every step is named in Spanish, as the audit pages name it (never "solicitar_envio").
-    for paso in ("Canalización: Solicitar envío", "Canalización: Enviar", "Canalización: Aceptar",
-                 "Canalización: Registrar contrarreferencia", "Caso: Cerrar el caso", "Aprobación: Aprobar"):
+    # Every step is told in plain Spanish (flujos/ `en_historia`), never "solicitar_envio".
+    destino = cuentas.institucion_b.nombre
+    for paso in ("Registró el caso", f"Registró la canalización a {destino}",
+                 f"Pidió a una supervisora aprobar el envío de la canalización a {destino}",
+                 f"Aprobó la solicitud: enviar la canalización a {destino}",
+                 f"Envió la canalización a {destino}", f"Aceptó la canalización a {destino}",
+                 f"Registró la contrarreferencia de la canalización a {destino}",
+                 "Pidió la aprobación de una supervisora: cerrar el caso",
+                 "Aprobó la solicitud: cerrar el caso", "Cerró el caso"):
         assert paso in unescape(historia), paso
     assert "solicitar envio" not in historia and "solicitar_envio" not in historia
     assert db.session.query(HistorialTransicion).count() >= 8

@@ -39,7 +39,9 @@ ACCIONES: dict[str, str] = {
     "aprobaciones.ver": "Consultó las aprobaciones pendientes",
     "caso.registrar": "Registró el caso",
     "valoracion.registrar": "Registró una valoración de riesgo",
+    "caso.asignar": "Asignó a la persona responsable del caso",
     "consentimiento.revocar": "Registró la revocación del consentimiento",
+    "atencion.registrar": "Registró una atención brindada",
     "datos.eliminar": "Eliminó los datos personales del caso",
     "borrador.abrir": "Abrió un borrador de captura",
     "borrador.guardar": "Guardó un borrador de captura",
@@ -47,6 +49,8 @@ ACCIONES: dict[str, str] = {
     # the audit trail itself: who looked at who looked
     "auditoria.caso": "Consultó los accesos al caso",
     "auditoria.consultar": "Consultó la bitácora de auditoría",
+    # `auditoria verificar` (a command): its result in `motivo`, the broken event in objeto_id.
+    "auditoria.verificar": "Verificó la cadena de la bitácora",
 }
 
 

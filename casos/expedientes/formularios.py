@@ -29,6 +29,7 @@ from casos.catalogos import (
     DATOS_COMPARTIBLES,
     MODALIDADES,
     NIVELES_RIESGO,
+    QUIEN_INFORMA_REVOCACION,
     RELACIONES_AGRESOR,
     TIPOS_INSTITUCION,
     TIPOS_VIOLENCIA,
@@ -176,8 +177,11 @@ class FormularioBusqueda(Formulario):
         render_kw={"autocomplete": "off", "spellcheck": "false"})
 
 
-def formulario_valoracion() -> type[Formulario]:
-    """The questionnaire is data: one radio group per indicator of the current instrument."""
+def formulario_valoracion(prellenado=()) -> type[Formulario]:
+    """The questionnaire is data: one radio group per indicator of the current instrument.
+    `prellenado`: indicators the case's record already answers "si" (`riesgo.prellenado`),
+    checked by default. A default never answers for her: InputRequired looks at what was
+    submitted, so a POST without the question still asks for it."""
 
     class FormularioValoracion(Formulario):
         version = HiddenField()
@@ -190,6 +194,7 @@ def formulario_valoracion() -> type[Formulario]:
         # No default: a skipped question must be answered, not silently scored as "no sabe".
         setattr(FormularioValoracion, f"r_{indicador.clave}", RadioField(
             indicador.texto, choices=opciones(RESPUESTAS),
+            default="si" if indicador.clave in prellenado else None,
             validators=[InputRequired("Elija una respuesta.")]))
     return FormularioValoracion
 
@@ -214,3 +219,33 @@ class FormularioEliminacion(Formulario):
     def validate_confirmacion(self, campo):
         if campo.data.strip() != "ELIMINAR":
             raise ValidationError("Escriba ELIMINAR, en mayúsculas, para confirmar.")
+
+
+class FormularioRevocacion(Formulario):
+    """Her withdrawal of consent, as the owning institution records it. `registrado_el`: the
+    day the consent was registered, before which she can't have withdrawn it."""
+
+    revocada_el = DateField("Fecha en que ella revocó su consentimiento", default=hoy_local,
+                            validators=[InputRequired("Escriba la fecha en que lo revocó."), _no_futura])
+    informada_por = SelectField(
+        "Quién informó a su institución",
+        choices=opciones([("", "— Elija —")] + list(QUIEN_INFORMA_REVOCACION.items())),
+        validate_choice=False,  # our own message below, not WTForms' "Not a valid choice"
+        validators=[InputRequired("Elija quién informó de la revocación.")])
+    motivo = TextAreaField("Motivo", validators=[
+        DataRequired("Escriba el motivo de la revocación."), Length(max=2000)], render_kw={"rows": 3})
+    confirmacion = BooleanField("Confirmo que ella retiró su consentimiento", validators=[
+        DataRequired("Marque la casilla para confirmar la revocación.")])
+
+    def __init__(self, *args, registrado_el=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.registrado_el = registrado_el
+
+    def validate_informada_por(self, campo):
+        if campo.data not in QUIEN_INFORMA_REVOCACION:
+            raise ValidationError("Elija quién informó de la revocación.")
+
+    def validate_revocada_el(self, campo):
+        if campo.data and self.registrado_el and campo.data < self.registrado_el:
+            raise ValidationError("No puede ser anterior al registro del consentimiento "
+                                  f"({self.registrado_el.strftime('%d/%m/%Y')}).")

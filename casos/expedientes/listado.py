@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from casos.acceso import casos_visibles_por_partes, etiqueta, vista_de
 from casos.catalogos import NIVELES_RIESGO, municipios
+from casos.cuentas.modelos import Usuaria
 from casos.expedientes.modelos import Caso, Victima
 from casos.extensiones import db
 from casos.filtros import condiciones_de_rango, leer_rango
@@ -26,6 +27,11 @@ from flujos.caso import FLUJO_CASO
 POR_PAGINA = 50
 ORDENES = {"recientes": "Más recientes primero", "antiguos": "Más antiguos primero"}
 ESTADOS = FLUJO_CASO.estados  # the states and their labels live in flujos/ alone
+# Which cases: hers ("Mis casos", `?ver=mios`) or, without the parameter, all she may see
+# (her institution's and those referred to it). "Todos" stays the default, for every role: a
+# receiving institution works referred cases, which are never hers; one click away, and
+# the page's heading says which view it is.
+MIOS = "mios"
 
 
 
@@ -37,6 +43,7 @@ class Filtros:
     desde: date | None = None
     hasta: date | None = None
     urgentes: bool = False
+    ver: str | None = None  # MIOS: only the cases she is in charge of
     orden: str = "recientes"
     despues: str | None = None
     errores: list[str] = field(default_factory=list)
@@ -55,13 +62,16 @@ class Filtros:
                 filtros.errores.append(f"Se ignoró un filtro no válido ({nombre}).")
                 valor = None
             setattr(filtros, nombre, valor)
+        if args.get("ver") not in (None, "", MIOS):
+            filtros.errores.append("Se ignoró un filtro no válido (ver).")
+        filtros.ver = MIOS if args.get("ver") == MIOS else None
         leer_rango(args, filtros)
         return filtros
 
     def como_args(self, **cambios) -> dict:
         valores = {"estado": self.estado, "nivel": self.nivel, "municipio": self.municipio,
                    "desde": self.desde, "hasta": self.hasta, "urgentes": "1" if self.urgentes else None,
-                   "orden": self.orden, **cambios}
+                   "ver": self.ver, "orden": self.orden, **cambios}
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in valores.items() if v}
 
 
@@ -112,6 +122,8 @@ class Fila:
     creado_en: datetime
     proxima_valoracion: datetime | None
     vencida: bool
+    responsable: str | None  # who is in charge; None on a shared case (the owner's business)
+    suyo: bool  # she is the one in charge
 
 
 def filas(casos: list[Caso], momento: datetime, usuaria) -> list[Fila]:
@@ -128,6 +140,8 @@ def filas(casos: list[Caso], momento: datetime, usuaria) -> list[Fila]:
         # Where she lives is on the case page with her identity or her contact data only.
         municipio = catalogo.get(caso.municipio) if vista is None or {"identidad", "contacto"} & vista.categorias else None
         proxima = caso.proxima_valoracion if vista is None and not eliminado else None
+        # Staff, not her data, but who works a case at the owning institution is its business.
+        responsable = caso.responsable if vista is None else None
         resultado.append(Fila(
             id=caso.id, eliminado=eliminado,
             # A shared case without her name is named as every page names it.
@@ -137,7 +151,10 @@ def filas(casos: list[Caso], momento: datetime, usuaria) -> list[Fila]:
             estado=ESTADOS.get(caso.estado, caso.estado),
             municipio=municipio.nombre if municipio else "—",
             creado_en=caso.creado_en, proxima_valoracion=proxima,
-            vencida=proxima is not None and proxima < momento))
+            vencida=proxima is not None and proxima < momento,
+            responsable=(responsable.nombre if responsable is not None
+                         else "Sin responsable" if vista is None else None),
+            suyo=responsable is not None and responsable.id == usuaria.id))
     return resultado
 
 
@@ -149,6 +166,9 @@ def pagina(usuaria, filtros: Filtros) -> Pagina:
             condiciones.append(columna == valor)
     if filtros.urgentes:
         condiciones.append(Caso.urgente.is_(True))
+    if filtros.ver == MIOS:
+        # Walks (responsable_id, creado_en, id); a shared case is never hers (below).
+        condiciones.append(Caso.responsable_id == usuaria.id)
     condiciones += condiciones_de_rango(Caso.creado_en, filtros.desde, filtros.hasta)
     cursor = _leer_cursor(filtros.despues)
     recientes = filtros.orden == "recientes"
@@ -168,15 +188,21 @@ def pagina(usuaria, filtros: Filtros) -> Pagina:
         select(parte.with_only_columns(Caso.id).where(*condiciones).order_by(*orden)
                .limit(POR_PAGINA + 1).subquery())
         for parte in casos_visibles_por_partes(
-            usuaria, solo_propios=bool(filtros.nivel or filtros.urgentes or filtros.municipio)))).subquery()
+            usuaria, solo_propios=bool(filtros.nivel or filtros.urgentes or filtros.municipio
+                                       or filtros.ver == MIOS)))).subquery()
     # Only what a row shows, the key to decrypt the name, and whose case it is (a shared
-    # row shows what the woman shared: casos/acceso): no join of the institution.
+    # row shows what the woman shared: casos/acceso): no join of the institution. The
+    # responsible's name comes in the same statement (its own join, not a load per row).
     consulta = (select(Caso).where(Caso.id.in_(select(candidatos.c.id))).outerjoin(Caso.victima)
+                .outerjoin(Caso.responsable)
                 .options(contains_eager(Caso.victima).load_only(
                     Victima.id, Victima.caso_id, Victima.nombre_cifrado),
+                    contains_eager(Caso.responsable).options(
+                        load_only(Usuaria.id, Usuaria.nombre), lazyload(Usuaria.institucion)),
                     load_only(Caso.id, Caso.institucion_id, Caso.municipio, Caso.estado,
                               Caso.nivel_riesgo, Caso.urgente, Caso.proxima_valoracion,
-                              Caso.creado_en, Caso.dek_envuelta, Caso.datos_eliminados_en),
+                              Caso.creado_en, Caso.dek_envuelta, Caso.datos_eliminados_en,
+                              Caso.responsable_id),
                     lazyload(Caso.institucion)))
     casos = db.session.scalars(consulta.order_by(*orden).limit(POR_PAGINA + 1)).unique().all()
     for caso in casos:

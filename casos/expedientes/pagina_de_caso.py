@@ -15,16 +15,17 @@ from __future__ import annotations
 
 from functools import cache
 
+from flask import url_for
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from casos.acceso import Vista
-from casos.expedientes import servicios
+from casos.acceso import Vista, puede
+from casos.atenciones import servicios as atenciones
+from casos.expedientes import historia, servicios
 from casos.expedientes.modelos import Hecho
 from casos.extensiones import db
 from casos.ordenes import servicios as ordenes
-from casos.transiciones.modelos import HistorialTransicion, SolicitudAprobacion
 from casos.transiciones.servicios import actor, describir
 from flujos import FLUJOS
 from flujos.aprobacion import PENDIENTE
@@ -39,18 +40,6 @@ def _hechos():
             .order_by(Hecho.fecha))
 
 
-@cache
-def _solicitudes():
-    return select(SolicitudAprobacion).where(
-        SolicitudAprobacion.caso_id == bindparam("caso_id"), SolicitudAprobacion.estado == PENDIENTE)
-
-
-@cache
-def _historia():
-    return (select(HistorialTransicion).where(HistorialTransicion.caso_id == bindparam("caso_id"))
-            .order_by(HistorialTransicion.momento))
-
-
 def _describir(caso, solicitudes) -> dict:
     """What each pending request asks for. Its referral or assessment is one the page shows
     anyway: loading those collections first (one statement each, as the template would)
@@ -58,16 +47,6 @@ def _describir(caso, solicitudes) -> dict:
     if solicitudes:
         caso.canalizaciones, caso.valoraciones  # noqa: B018 (loaded for the identity map)
     return {s.id: describir(s) for s in solicitudes}
-
-
-def _historia_para(caso, vista: Vista) -> list:
-    """The owner sees every step; a receiving institution only the steps of its own referral
-    (another referral would tell it where else she went: a shelter, a prosecutor)."""
-    historia = db.session.scalars(_historia(), {"caso_id": caso.id}).all()
-    if vista.propia:
-        return historia
-    propia = vista.canalizacion.id if vista.canalizacion is not None else None
-    return [h for h in historia if h.entidad_id == propia]
 
 
 def contexto(caso, usuaria, vista: Vista) -> dict:
@@ -87,18 +66,42 @@ def contexto(caso, usuaria, vista: Vista) -> dict:
         duplicados = servicios.duplicados_de(caso.victima)
     flujo_orden = FLUJOS["orden_proteccion"]
     quien_en_orden = actor(usuaria)
+    servicios_dados = _atenciones(caso, usuaria, vista)
+    # The history's sources (casos/expedientes/historia.py): the owner reads every step; a
+    # receiving institution only its own referral's steps and services. The case's approval
+    # requests, all of them, are also where the pending ones shown at the top come from; the
+    # owner's internal approvals are the owner's business (none are loaded for a receiver).
+    fuentes = historia.cargar(caso, vista)
+    solicitudes = [s for s in fuentes.solicitudes if s.estado == PENDIENTE]
+    consentimiento = caso.consentimiento
     return {
         "secciones": visibles,
         "propia": propia,
         "duplicados": duplicados,
         "acciones": FLUJOS["caso"].disponibles(caso.estado, actor(usuaria, duena_id=caso.institucion_id)),
         "FLUJOS": FLUJOS,
-        # The owner's internal approvals are the owner's business.
-        "solicitudes": (solicitudes := db.session.scalars(_solicitudes(), {"caso_id": caso.id}).all()
-                        if propia else []),
+        "solicitudes": solicitudes,
         "que_solicita": _describir(caso, solicitudes),
-        "historia": _historia_para(caso, vista),
+        "historia": historia.sucesos(caso, vista, fuentes, servicios_dados["atenciones"]),
+        "canalizacion_recibida": vista.canalizacion,
+        "revocada_por": (historia.quien(fuentes.personas.get(consentimiento.revocado_por_id))
+                         if propia and consentimiento is not None and consentimiento.revocado_en else None),
         "plazos_orden": {o.id: {"limite_emision": ordenes.limite_emision(o),
                                 "seguimiento": ordenes.proximo_seguimiento(o)} for o in caso.ordenes},
         "acciones_orden": {o.id: flujo_orden.disponibles(o.estado, quien_en_orden) for o in caso.ordenes},
+        **servicios_dados,
     }
+
+
+def _atenciones(caso, usuaria, vista: Vista) -> dict:
+    """The services she may see (one statement), and where she records a new one: the owner
+    on the case, a receiving institution under its live referral."""
+    canalizacion = None if vista.propia else vista.canalizacion
+    registra = (puede(usuaria, "casos.registrar") and (vista.propia or canalizacion is not None)
+                and atenciones.impedimento(caso, usuaria, canalizacion) is None)
+    nueva = None
+    if registra:
+        nueva = (url_for("atenciones.nueva", caso_id=caso.id) if canalizacion is None
+                 else url_for("atenciones.nueva_en_canalizacion", canalizacion_id=canalizacion.id))
+    return {"atenciones": atenciones.atenciones_visibles(caso, usuaria), "nueva_atencion": nueva,
+            "ve_notas": atenciones.ve_notas}

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, load_only
 from casos import auditoria
 from casos.acceso import casos_visibles, vista_de
 from casos.bd import ahora, hoy_local
-from casos.catalogos import NIVELES_RIESGO, NIVELES_URGENTES, rango_edad
+from casos.catalogos import NIVELES_RIESGO, NIVELES_URGENTES, QUIEN_INFORMA_REVOCACION, rango_edad
 from casos.cripto import indices
 from casos.cuentas.modelos import Institucion
 from casos.expedientes import riesgo
@@ -90,6 +90,7 @@ def registrar_caso(usuaria, datos: DatosIntake, *, volcar: bool = True) -> Caso:
     leaves no audit event)."""
     hoy = hoy_local()
     caso = Caso(id=uuid.uuid4(), institucion_id=usuaria.institucion_id, creado_por_id=usuaria.id,
+                responsable_id=usuaria.id,
                 municipio=datos.municipio, rango_edad=rango_edad(datos.edad(hoy)),
                 estado=FLUJO_CASO.inicial)
     caso.iniciar_dek()
@@ -207,10 +208,12 @@ def registrar_valoracion(caso: Caso, usuaria, respuestas: dict[str, str], nivel_
     computed one, or a re-assessment below the level the case carries now (`riesgo.
     requiere_aprobacion`). Meanwhile the case carries the higher of its current level and the
     computed one, with the urgency and next re-assessment date of that level. A re-assessment
-    at the same or a higher level applies at once."""
+    at the same or a higher level applies at once. The computed level is the score's, raised
+    to the minimum of any critical combination of answers (`riesgo.Instrumento.calcular`); the
+    assessment keeps the instrument's version, so it is always explained with its own."""
     instrumento = riesgo.instrumento()
-    puntaje = instrumento.puntaje(respuestas)
-    calculado = instrumento.nivel(puntaje)
+    resultado = instrumento.calcular(respuestas)
+    puntaje, calculado = resultado.puntaje, resultado.nivel
     nivel = nivel_elegido or calculado
     motivo = (motivo or "").strip() or None
     if nivel != calculado and motivo is None:
@@ -266,16 +269,66 @@ def aplicar_valoracion(valoracion: ValoracionRiesgo) -> None:
 REVOCADO = "La mujer revocó su consentimiento."
 
 
-def revocar_consentimiento(caso: Caso, usuaria=None) -> None:
-    """From now on no institution reads her data by a referral (casos/acceso/casos.py asks
+@dataclass(frozen=True)
+class EfectosDeRevocar:
+    """What recording her revocation changes, said before it is confirmed."""
+
+    canceladas: list  # referrals not sent yet: cancelled, their pending approvals end
+    dejan_de_ver: list  # referrals sent (enviada, aceptada, atendida): the receiver stops reading
+
+
+def efectos_de_revocar(caso: Caso) -> EfectosDeRevocar:
+    from flujos.canalizacion import COMPARTEN, NO_ENVIADAS
+
+    canalizaciones = list(caso.canalizaciones)
+    return EfectosDeRevocar([c for c in canalizaciones if c.estado in NO_ENVIADAS],
+                            [c for c in canalizaciones if c.estado in COMPARTEN])
+
+
+def revocable(consentimiento: Consentimiento | None) -> bool:
+    return (consentimiento is not None and consentimiento.autoriza_canalizar
+            and consentimiento.revocado_en is None)
+
+
+def dia_local(momento) -> date:
+    """The caseworker's day (America/Mexico_City) of a stored UTC instant."""
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    return momento.astimezone(ZoneInfo(current_app.config["ZONA_HORARIA"])).date()
+
+
+def revocar_consentimiento(caso: Caso, usuaria, *, revocada_el: date, informada_por: str,
+                           motivo: str) -> None:
+    """Record that she withdrew her consent: the day she did (not in the future, not before
+    it was registered), who told the institution (catalogos.QUIEN_INFORMA_REVOCACION), why
+    (encrypted under the case key: it may describe her situation) and who recorded it, when.
+    From now on no institution reads her data by a referral (casos/acceso/casos.py asks
     whether the consent is in force on every page), whatever state the referral is in, and
     what was not sent yet is cancelled. `usuaria` None: recorded by the system."""
     from casos.canalizaciones import servicios as canalizaciones
     from casos.transiciones.servicios import SISTEMA
 
-    if caso.consentimiento is None or caso.consentimiento.revocado_en is not None:
+    consentimiento = caso.consentimiento
+    if not revocable(consentimiento):
         raise MovimientoIlegal("El consentimiento ya estaba revocado o no se otorgó.")
-    caso.consentimiento.revocado_en = ahora()
+    motivo = (motivo or "").strip()
+    if not motivo:
+        raise MovimientoIlegal("Escriba el motivo de la revocación.")
+    if informada_por not in QUIEN_INFORMA_REVOCACION:
+        raise MovimientoIlegal("Elija quién informó de la revocación.")
+    if revocada_el is None or revocada_el > hoy_local():
+        raise MovimientoIlegal("La fecha en que revocó su consentimiento no puede ser futura.")
+    registrado_el = dia_local(consentimiento.registrado_en)
+    if revocada_el < registrado_el:
+        raise MovimientoIlegal("La fecha en que lo revocó no puede ser anterior al registro del "
+                               f"consentimiento ({registrado_el.strftime('%d/%m/%Y')}).")
+    consentimiento.revocado_en = ahora()
+    consentimiento.revocada_el = revocada_el
+    consentimiento.revocacion_informada_por = informada_por
+    consentimiento.revocado_por_id = usuaria.id if usuaria is not None else None
+    consentimiento.motivo_revocacion = motivo
     canalizaciones.cancelar_no_enviadas(caso, usuaria or SISTEMA, REVOCADO)
     db.session.flush()
     auditoria.al_confirmar("consentimiento.revocar", caso_id=caso.id, usuaria=usuaria)
@@ -365,10 +418,19 @@ def descartar_borrador(borrador: Borrador) -> None:
 
 
 def describir_valoracion(evento: str, valoracion: ValoracionRiesgo) -> str:
-    """For the supervisora: from which level to which."""
+    """For the supervisora: from which level to which; and when the proposal goes below what
+    the instrument computed, what computed it: the score, and any critical combination of
+    answers (which she should not overrule lightly)."""
     actual = valoracion.caso.nivel_riesgo
-    return (f"Aplicar el nivel de riesgo {NIVELES_RIESGO[valoracion.nivel]} propuesto "
-            f"(el caso está en {NIVELES_RIESGO[actual] if actual else 'ningún nivel'}).")
+    texto = (f"Aplicar el nivel de riesgo {NIVELES_RIESGO[valoracion.nivel]} propuesto "
+             f"(el caso está en {NIVELES_RIESGO[actual] if actual else 'ningún nivel'}).")
+    if not riesgo.es_menor(valoracion.nivel, valoracion.nivel_calculado):
+        return texto
+    explicacion = riesgo.explicar(valoracion.version_instrumento, valoracion.respuestas)
+    criticas = "".join(f" Combinación crítica: {c.texto} (al menos {NIVELES_RIESGO[c.nivel_minimo]})."
+                       for c in explicacion.combinaciones)
+    return (f"{texto} El instrumento calculó {NIVELES_RIESGO[valoracion.nivel_calculado]} "
+            f"({valoracion.puntaje} puntos).{criticas}")
 
 
 def _registrar_descripciones() -> None:

@@ -1,24 +1,29 @@
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
+from wtforms import SelectField
+from wtforms.validators import InputRequired
 
 from casos.acceso import EN_SERVICIO, ESCRIBIR, LEER, permiso
 from casos.bd import ahora, hoy_local
 from casos.catalogos import NIVELES_RIESGO
 from casos.cuentas.formularios import FormularioVacio
-from casos.expedientes import listado, pagina_de_caso, servicios
+from casos.expedientes import asignacion, listado, pagina_de_caso, riesgo, servicios
 from casos.expedientes.curp import fecha_de_nacimiento
 from casos.expedientes.formularios import (
     FormularioBusqueda,
     FormularioEliminacion,
     FormularioIntake,
+    FormularioRevocacion,
     formulario_valoracion,
 )
 from casos.expedientes.riesgo import instrumento
 from casos.extensiones import limiter
-from casos.peticion import cambio, uuid_o_none
+from casos.formularios import Formulario
+from casos.peticion import cambio, uuid_o_none, version_del_formulario
+from flujos import FLUJOS
 from flujos.aprobacion import PROPUESTA
 
 bp = Blueprint("expedientes", __name__, url_prefix="/casos")
@@ -161,13 +166,18 @@ def ver(caso):
     # audit event (pagina_de_caso.py says how, and why so). `ahora` comes from the context
     # processor (casos/registro.py): one instant per page.
     return render_template("expedientes/caso.html", caso=caso, instrumento=instrumento(),
+                           explicar=riesgo.explicar,  # each assessment, with its own version
                            hoy=hoy_local(), **pagina_de_caso.contexto(caso, current_user, g.vista))
 
 
 @bp.route("/<uuid:caso_id>/valoracion", methods=["GET", "POST"])
 @permiso("casos.registrar", caso_id=ESCRIBIR, lectura="caso.ver", cambio="valoracion.registrar")
 def valoracion(caso):
-    formulario = formulario_valoracion()()
+    # What the intake already recorded answers some questions "si": they come checked and
+    # marked "tomado del registro"; she can still change them.
+    registro = riesgo.del_registro(caso)
+    marcas = riesgo.prellenado(instrumento(), registro)
+    formulario = formulario_valoracion(marcas)()
     if formulario.validate_on_submit():
         respuestas = {i.clave: getattr(formulario, f"r_{i.clave}").data
                       for i in instrumento().indicadores}
@@ -179,7 +189,7 @@ def valoracion(caso):
         if hecho.ok:
             return redirect(url_for("expedientes.ver", caso_id=caso.id))
     return render_template("expedientes/valoracion.html", caso=caso, formulario=formulario,
-                           instrumento=instrumento())
+                           instrumento=instrumento(), registro=registro, marcas=marcas)
 
 
 def _resultado_de_valoracion(registrada, caso) -> str:
@@ -190,15 +200,67 @@ def _resultado_de_valoracion(registrada, caso) -> str:
     return f"Valoración registrada: riesgo {NIVELES_RIESGO[registrada.nivel].lower()}."
 
 
-@bp.route("/<uuid:caso_id>/consentimiento/revocar", methods=["POST"])
-@permiso("casos.registrar", caso_id=ESCRIBIR, cambio=EN_SERVICIO)
+@bp.route("/<uuid:caso_id>/consentimiento/revocar", methods=["GET", "POST"])
+@permiso("casos.registrar", caso_id=ESCRIBIR, lectura="caso.ver", cambio=EN_SERVICIO)
 def revocar_consentimiento(caso):
-    """Only the owning institution records what the woman decided."""
-    if FormularioVacio().validate_on_submit():
+    """Only the owning institution records what the woman decided. The page says what it
+    will change (referrals cancelled, institutions that stop reading her data) before she
+    confirms, and asks the day, who informed and why."""
+    consentimiento = caso.consentimiento
+    if not servicios.revocable(consentimiento):
+        # Another tab recorded it first, or there was never one: nothing to confirm here.
+        if request.method == "POST":
+            flash("El consentimiento ya estaba revocado o no se otorgó.", "error")
+        return redirect(url_for("expedientes.ver", caso_id=caso.id))
+    formulario = FormularioRevocacion(registrado_el=servicios.dia_local(consentimiento.registrado_en))
+    if formulario.validate_on_submit():
         with cambio("Consentimiento revocado: el caso ya no se compartirá con otras instituciones, "
-                    "y las que lo recibieron dejan de ver sus datos."):
-            servicios.revocar_consentimiento(caso, current_user)
-    return redirect(url_for("expedientes.ver", caso_id=caso.id))
+                    "y las que lo recibieron dejan de ver sus datos.") as hecho:
+            servicios.revocar_consentimiento(
+                caso, current_user, revocada_el=formulario.revocada_el.data,
+                informada_por=formulario.informada_por.data, motivo=formulario.motivo.data)
+        if hecho.ok or not servicios.revocable(caso.consentimiento):
+            return redirect(url_for("expedientes.ver", caso_id=caso.id))
+    elif formulario.csrf_token.errors:
+        abort(400)
+    return render_template("expedientes/revocar_consentimiento.html", caso=caso, formulario=formulario,
+                           efectos=servicios.efectos_de_revocar(caso), estados=FLUJOS["canalizacion"].estados)
+
+
+class FormularioAsignacion(Formulario):
+    """Whom to put in charge. Choices are not checked by WTForms: the service says, in
+    Spanish, why an account can't be responsible (another institution, inactive, a role
+    that does not work cases)."""
+
+    responsable = SelectField("Persona responsable", validate_choice=False,
+                              validators=[InputRequired(message="Elija a quién asignar el caso.")])
+
+
+@bp.route("/<uuid:caso_id>/asignar", methods=["GET", "POST"])
+@permiso("casos.asignar", caso_id=ESCRIBIR, lectura="caso.ver", cambio=EN_SERVICIO)
+def asignar(caso):
+    """A supervisora puts a capturista or a supervisora of her institution (herself too) in
+    charge of the case; casos/expedientes/asignacion.py says what is refused and why."""
+    personal = asignacion.elegibles(caso.institucion_id)
+    formulario = FormularioAsignacion()
+    formulario.responsable.choices = [("", "— Elija a una persona —")] + [
+        (str(e.usuaria.id), e.etiqueta + (" (responsable actual)" if e.usuaria.id == caso.responsable_id else ""))
+        for e in personal]
+    if request.method == "GET" and caso.responsable_id is not None:
+        formulario.responsable.data = str(caso.responsable_id)
+    if formulario.validate_on_submit():
+        with cambio(campo=formulario.responsable) as hecho:
+            elegida = asignacion.cuenta(uuid_o_none(formulario.responsable.data))
+            if asignacion.asignar(caso, elegida, current_user, version_vista=version_del_formulario()):
+                hecho.mensaje = f"Caso asignado a {elegida.nombre}."
+            else:
+                hecho.mensaje, hecho.categoria = (
+                    f"{elegida.nombre} ya es responsable del caso; no cambió nada.", "info")
+        if hecho.ok:
+            return redirect(url_for("expedientes.ver", caso_id=caso.id))
+    return render_template("expedientes/asignar.html", caso=caso, formulario=formulario,
+                           cerrado=None if caso.estado in asignacion.ABIERTOS else asignacion.CERRADO,
+                           historial=asignacion.historial(caso))
 
 
 @bp.route("/eliminar-datos", methods=["GET", "POST"])

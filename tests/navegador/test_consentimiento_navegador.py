@@ -99,9 +99,13 @@ def test_revocar_el_consentimiento_corta_lo_que_ve_la_receptora(
     # 4. The woman withdraws her consent: A's capturista records it on the case page.
     entrar(page, correos["capturista"])
     page.goto(caso_url)
-    # Revoking asks for confirmation first, and says what it changes.
-    page.get_by_text("Registrar que revoca su consentimiento").click()
-    expect(page.get_by_text("dejarán de ver sus datos de inmediato")).to_be_visible()
+    # Revoking has its own page: it says what it changes (B stops seeing her data), then asks
+    # the day, who informed and why, and a confirmation.
+    page.get_by_role("link", name="Registrar que revoca su consentimiento").click()
+    expect(page.get_by_text("dejan de ver sus datos de inmediato")).to_be_visible()
+    page.get_by_label("Quién informó a su institución").select_option("ella_telefono")
+    page.get_by_label("Motivo").fill("Ya no quiere que otras instituciones la contacten (sintético).")
+    page.get_by_label("Confirmo que ella retiró su consentimiento").check()
     page.get_by_role("button", name="Sí, ella revoca su consentimiento").click()
     aviso(page, "Consentimiento revocado")
     expect(page.get_by_text(re.compile("Revocó su consentimiento el"))).to_be_visible()

@@ -88,6 +88,9 @@ def test_la_ruta_completa_en_el_navegador(page: Page, correos, capturar, base_ur
     # 6. The caseworker asks to close the case; her supervisora approves.
     entrar(page, correos["capturista"])
     page.goto(caso_url)
+    # Closing sits in "Acciones del caso", its form folded until she asks for it.
+    expect(page.get_by_label("Motivo para «cerrar el caso»")).to_be_hidden()
+    page.get_by_text("Cerrar el caso…").click()
     page.get_by_label("Motivo para «cerrar el caso»").fill("Atención concluida (sintético).")
     page.get_by_role("button", name="Solicitar: cerrar el caso").click()
     aviso(page, "Solicitud enviada a supervisión")
@@ -98,9 +101,10 @@ def test_la_ruta_completa_en_el_navegador(page: Page, correos, capturar, base_ur
     aviso(page, "Solicitud aprobada.")
     page.goto(caso_url)
     expect(page.locator(".subtitulo").first).to_contain_text("Cerrado")
-    historial = page.get_by_role("table").filter(has_text="De → a")
-    for paso in ("Canalización: Solicitar envío", "Canalización: Enviar", "Canalización: Aceptar",
-                 "Canalización: Registrar contrarreferencia", "Caso: Cerrar el caso"):
+    historial = page.get_by_role("table").filter(has_text="Qué pasó")
+    for paso in ("Registró el caso", "Pidió a una supervisora aprobar el envío de la canalización a",
+                 "Envió la canalización a", "Aceptó la canalización a",
+                 "Registró la contrarreferencia de la canalización a", "Cerró el caso"):
         expect(historial).to_contain_text(paso)
     capturar("caso-cerrado-con-historial")
 

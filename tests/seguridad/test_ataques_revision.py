@@ -48,6 +48,7 @@ from tests.conftest import (
 )
 from tests.reloj import hoy_en_mexico
 from tests.seguridad.test_asignacion_y_limites import INTAKE
+from tests.test_intake import revocacion
 from tests.test_rutas_por_rol import _huella_de_datos
 
 NOMBRE = "Canaria Xochitl Pruebasintetica"
@@ -204,8 +205,7 @@ def test_aprobar_el_envio_despues_de_la_revocacion_no_envia_la_canalizacion(app,
     caso = _caso(cuentas)
     canalizacion = _canalizar(cuentas, caso, cuentas.institucion_b, hasta="por_aprobar")
     capturista = como("capturista")
-    assert enviar(capturista, f"/casos/{caso.id}/consentimiento/revocar",
-                  pagina=f"/casos/{caso.id}").status_code == 302
+    assert enviar(capturista, f"/casos/{caso.id}/consentimiento/revocar", revocacion()).status_code == 302
     assert _recargar(Caso, caso.id).consentimiento.revocado_en is not None
     # The revocation cancels what was not sent: nothing is left to approve.
     assert _recargar(Canalizacion, canalizacion.id).estado == "cancelada"
@@ -314,7 +314,8 @@ def test_revocar_un_consentimiento_ya_revocado_no_deja_otro_evento(app, cuentas,
     caso = _caso(cuentas)
     capturista = como("capturista")
     for _ in range(2):
-        enviar(capturista, f"/casos/{caso.id}/consentimiento/revocar", pagina=f"/casos/{caso.id}")
+        enviar(capturista, f"/casos/{caso.id}/consentimiento/revocar", revocacion(),
+               pagina=f"/casos/{caso.id}")
     assert len(_eventos("consentimiento.revocar")) == 1
 
 
@@ -437,7 +438,7 @@ def _escrituras(caso, orden, solicitud, canalizacion, destino_id):
         (f"/casos/{caso.id}/transicion", {"evento": "atender", "version": str(caso.version)}),
         (f"/casos/{caso.id}/transicion", {"evento": "cerrar", "version": str(caso.version), "motivo": "x"}),
         (f"/casos/{caso.id}/valoracion", respuestas),
-        (f"/casos/{caso.id}/consentimiento/revocar", {}),
+        (f"/casos/{caso.id}/consentimiento/revocar", revocacion()),
         (f"/canalizaciones/nueva/{caso.id}", {"destino_id": str(destino_id), "servicios": ["juridica"],
                                               "motivo": "Canalizo el caso ajeno"}),
         (f"/casos/{caso.id}/ordenes/nueva", {"tipo": "administrativa", "autoridad": "ministerio_publico",
@@ -467,7 +468,9 @@ def test_la_receptora_no_escribe_en_el_caso_de_la_duena(app, cuentas, como, del_
     canalizacion = _canalizar(cuentas, caso, cuentas.institucion_b,
                               hasta="rechazada" if situacion == "rechazada" else "aceptada")
     if situacion == "revocado":
-        expedientes.revocar_consentimiento(_recargar(Caso, caso.id))
+        expedientes.revocar_consentimiento(_recargar(Caso, caso.id), None,
+                                           revocada_el=hoy_en_mexico(), informada_por="ella_persona",
+                                           motivo="Motivo canario de revocacion")
         db.session.commit()
     caso, orden, solicitud = (_recargar(type(x), x.id) for x in (caso, orden, solicitud))
     canalizacion = _recargar(Canalizacion, canalizacion.id)
@@ -522,6 +525,9 @@ def test_el_historial_no_revela_a_la_receptora_una_baja_de_riesgo_aprobada(app, 
     assert _recargar(Caso, caso.id).nivel_riesgo == "bajo"
     pagina = como("capturista_b").get(f"/casos/{caso.id}").get_data(as_text=True)
     assert "Nivel de riesgo: aplicar" not in pagina
+    # Nor in the words the history uses now (flujos/aprobacion.py `en_historia`).
+    assert "nivel de riesgo propuesto" not in pagina and "Baja sintetica" not in pagina
+    assert "Valoró el riesgo" not in pagina and "Aprobó la solicitud" not in pagina
 
 
 def test_registrar_con_el_borrador_de_otra_no_lo_descarta(app, cuentas, como):
