@@ -31,7 +31,7 @@ from casos.expedientes.servicios import registrar_caso
 from casos.extensiones import db
 from tests.conftest import CONTRASENA, datos_de_caso, entrar, enviar, token_csrf
 from tests.reloj import hoy_en_mexico
-from tests.test_intake import CURP, NARRATIVA, NOMBRE, formulario
+from tests.test_intake import CURP, NARRATIVA, NOMBRE, formulario, revocacion
 
 MIGRACION = (Path(__file__).resolve().parent.parent / "migrations" / "versions"
              / "20261124_5398727986d9_auditoria.py")
@@ -169,8 +169,7 @@ def _sesion_de_una_capturista(app, como, cuentas) -> uuid.UUID:
     otro = enviar(c, "/casos/borradores/guardar", {"nombre": NOMBRE, "borrador_id": ""},
                   pagina="/casos/nuevo").get_json()["borrador_id"]
     assert enviar(c, f"/casos/borradores/{otro}/descartar", pagina="/casos/").status_code == 302
-    assert enviar(c, f"/casos/{caso_id}/consentimiento/revocar",
-                  pagina=f"/casos/{caso_id}").status_code == 302
+    assert enviar(c, f"/casos/{caso_id}/consentimiento/revocar", revocacion()).status_code == 302
     assert enviar(c, "/cuenta/contrasena", {"actual": "no es la mía", "nueva": NUEVA_CONTRASENA,
                                             "confirmacion": NUEVA_CONTRASENA}).status_code == 200
     assert enviar(c, "/cuenta/contrasena", {"actual": CONTRASENA, "nueva": NUEVA_CONTRASENA,
@@ -310,10 +309,15 @@ def test_la_bitacora_no_guarda_datos_personales_y_la_cadena_verifica(app, como, 
     ella = cuentas["capturista"]
     sin_canarios(texto, ella.correo, ella.nombre, NUEVA_CONTRASENA, CONTRASENA)
 
+    total = len(eventos())
     resultado = verificar(runner)
     assert resultado.exit_code == 0, resultado.output
-    total = len(eventos())
     assert f"Cadena de auditoría íntegra: {total} eventos, de la secuencia 1 a la {total}." in resultado.stdout
+    # The run leaves its own event after the chain it verified (the admin's home shows it).
+    ultimo = eventos()[-1]
+    assert (ultimo["secuencia"], ultimo["accion"], ultimo["usuaria_id"], ultimo["origen"]) == (
+        total + 1, "auditoria.verificar", None, "cli")
+    assert ultimo["motivo"] == f"Cadena íntegra: {total:,} eventos."
 
 
 # ---- the same transaction ----------------------------------------------------------------------
@@ -346,7 +350,7 @@ def test_si_el_evento_no_se_escribe_el_cambio_tampoco(como, cuentas, caso, monke
         raise RuntimeError("la bitácora no responde")
 
     monkeypatch.setattr(servicios, "_anexar", falla)
-    revocar = c.post(f"/casos/{caso.id}/consentimiento/revocar", data={"csrf_token": token})
+    revocar = c.post(f"/casos/{caso.id}/consentimiento/revocar", data={"csrf_token": token, **revocacion()})
     assert revocar.status_code == 500
     ver = c.get(f"/casos/{caso.id}")  # no trace, no reading
     assert ver.status_code == 500 and "Canaria" not in ver.get_data(as_text=True)
@@ -371,7 +375,7 @@ def test_registrar_y_registrar_consulta_se_usan_donde_corresponde(app, runner):
     with pytest.raises(ValueError, match="datos personales"):
         registrar("datos.eliminar", motivo=f"Lo pidió la titular, CURP {CURP}")
     db.session.rollback()
-    assert len(eventos()) == 1
+    assert [e["accion"] for e in eventos()] == ["caso.ver", "auditoria.verificar"]
 
 
 # ---- insert-only -------------------------------------------------------------------------------
@@ -459,11 +463,13 @@ def test_una_cola_borrada_se_detecta_con_la_cabeza_exportada(app, runner, motor_
             "SELECT hmac FROM evento_auditoria WHERE secuencia = 4").scalar_one()
         conexion.execute(sa.update(CabezaAuditoria.__table__).values(secuencia=4, hmac=ultimo))
     assert verificar(runner).exit_code == 0
-    # ...but not against the head kept elsewhere.
+    # ...but not against the head kept elsewhere (that run appended its own event, number 5).
     resultado = verificar(runner, "--cabeza", exportada)
     assert resultado.exit_code == 1
-    assert "en el evento de secuencia 5" in resultado.stderr
-    assert "faltan eventos al final" in resultado.stderr
+    assert "en el evento de secuencia 6" in resultado.stderr
+    assert "faltan eventos al final: la cabeza exportada es la secuencia 6" in resultado.stderr
+    # The failed run is on the trail too, with what it found.
+    assert eventos()[-1]["motivo"].startswith("Cadena ROTA en el evento de secuencia 6: faltan eventos")
 
 
 def test_una_cola_borrada_sin_tocar_la_cabeza_guardada_tambien_se_detecta(app, runner, motor_bd):
@@ -485,9 +491,10 @@ def test_una_cabeza_exportada_que_no_es_de_esta_cadena_falla(app, runner):
 
 
 def test_la_cadena_vacia_verifica_y_exporta_la_cabeza_inicial(app, runner):
+    assert json.loads(cabeza(runner))["secuencia"] == 0
     resultado = verificar(runner)
     assert resultado.exit_code == 0 and "vacía" in resultado.stdout
-    assert json.loads(cabeza(runner))["secuencia"] == 0
+    assert [e["accion"] for e in eventos()] == ["auditoria.verificar"]  # the run's own
 
 
 # ---- concurrent writers ---------------------------------------------------------------------
@@ -538,7 +545,7 @@ def test_la_supervisora_ve_quien_abrio_el_caso_y_cuando(como, cuentas, caso):
     respuesta = supervisora.get(ruta)
     assert respuesta.status_code == 200
     html = respuesta.get_data(as_text=True)
-    filas = re.findall(r"<tr>\s*<td>(\d+)</td>(.*?)</tr>", html, re.S)
+    filas = re.findall(r"<tr>\s*<td[^>]*>(\d+)</td>(.*?)</tr>", html, re.S)
     # Newest first: the capturista, the supervisora and the capturista again opened it.
     textos = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fila)) for _, fila in filas]
     assert "Registró el caso" in textos.pop()  # the oldest: the fixture's registration
@@ -587,7 +594,7 @@ def test_el_admin_consulta_la_bitacora_con_filtros(como, cuentas, caso):
     def secuencias(consulta: str) -> list[int]:
         respuesta = admin.get("/admin/auditoria" + consulta)
         assert respuesta.status_code == 200
-        return [int(n) for n in re.findall(r"<tr>\s*<td>(\d+)</td>", respuesta.get_data(as_text=True))]
+        return [int(n) for n in re.findall(r"<tr>\s*<td[^>]*>(\d+)</td>", respuesta.get_data(as_text=True))]
 
     por_caso = secuencias(f"?caso_id={caso.id}")
     assert [e["accion"] for e in eventos(EventoAuditoria.secuencia.in_(por_caso))] == [
@@ -613,17 +620,17 @@ def test_la_bitacora_pagina_por_secuencia(como, cuentas):
     anexar(130)
     admin = como("admin")  # 131: her login (a page never lists its own visit)
     html = admin.get("/admin/auditoria").get_data(as_text=True)
-    primera = [int(n) for n in re.findall(r"<tr>\s*<td>(\d+)</td>", html)]
+    primera = [int(n) for n in re.findall(r"<tr>\s*<td[^>]*>(\d+)</td>", html)]
     assert primera == list(range(131, 31, -1))
     siguiente = re.search(r'href="(/admin/auditoria\?[^"]+)">Siguientes 100', html).group(1)
     assert siguiente == "/admin/auditoria?antes=32"
     segunda = admin.get(siguiente).get_data(as_text=True)
-    assert [int(n) for n in re.findall(r"<tr>\s*<td>(\d+)</td>", segunda)] == list(range(31, 0, -1))
+    assert [int(n) for n in re.findall(r"<tr>\s*<td[^>]*>(\d+)</td>", segunda)] == list(range(31, 0, -1))
     assert "Siguientes" not in segunda
 
     # The filters travel with the cursor.
     filtrada = admin.get("/admin/auditoria?accion=caso.ver").get_data(as_text=True)
-    assert len(re.findall(r"<tr>\s*<td>(\d+)</td>", filtrada)) == 33  # 1, 5, … 129
+    assert len(re.findall(r"<tr>\s*<td[^>]*>(\d+)</td>", filtrada)) == 33  # 1, 5, … 129
     assert "Siguientes" not in filtrada
 
 
