@@ -117,6 +117,15 @@ def demo(cantidad, semilla, procesos):
         if faltan > 0:
             actualizar_estadisticas_del_planificador()
         click.echo(f"Hay {casos_existentes()} casos de demostración.")
+        from casos.demo_jornada import resumen, vivir
+
+        # Once: referrals, orders, approvals, services and due dates over those cases.
+        if vivir(semilla):
+            click.echo("Jornada de trabajo de demostración sembrada:")
+        else:
+            click.echo("La jornada de trabajo de demostración ya existía; no se cambió:")
+        for linea in resumen():  # counts only, never a name
+            click.echo("  " + linea)
 
 
 @click.command("purgar-sesiones")

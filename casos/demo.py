@@ -29,6 +29,7 @@ CUENTAS = (
     ("capturista@cjm.demo", "Capturista CJM", "capturista", "CJM"),
     ("supervisora@cjm.demo", "Supervisora CJM", "supervisora", "CJM"),
     ("supervisora2@cjm.demo", "Segunda supervisora CJM", "supervisora", "CJM"),
+    ("capturista@semujer.demo", "Capturista SEMUJER", "capturista", "SEMUJER"),
     ("supervisora@semujer.demo", "Supervisora SEMUJER", "supervisora", "SEMUJER"),
     ("supervisora2@semujer.demo", "Segunda supervisora SEMUJER", "supervisora", "SEMUJER"),
     ("gestora@semujer.demo", "Gestora SEMUJER", "gestora", "SEMUJER"),

@@ -22,7 +22,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import func, select, text
 
-from casos.catalogos import municipios
+from casos.catalogos import HORAS_REVALORACION, municipios
 from casos.cuentas.modelos import Usuaria
 from casos.expedientes import riesgo, servicios
 from casos.expedientes.curp import digito_verificador
@@ -121,6 +121,7 @@ def sembrar_casos(cantidad: int, *, semilla: int | str = 2026, lote: int = 2000,
     if not capturistas:
         raise RuntimeError("Primero ejecute «demo» sin --casos para crear las cuentas.")
     hoy = date.today()
+    inicio = datetime.now(timezone.utc)
     indicadores = [i.clave for i in riesgo.instrumento().indicadores]
     _sin_esperar_al_disco()
     for numero in range(cantidad):
@@ -137,8 +138,11 @@ def sembrar_casos(cantidad: int, *, semilla: int | str = 2026, lote: int = 2000,
             valoracion = servicios.registrar_valoracion(
                 caso, autora, {i: "si" if i in positivas else "no" for i in indicadores}, None, None,
                 volcar=False)
-            valoracion.creada_en = momento
-            valoracion.proxima_valoracion = riesgo.proxima_valoracion(valoracion.nivel, momento)
+            # The assessment on record is her latest: re-assessed on schedule since intake, so
+            # its next date lies ahead (not hundreds overdue). casos/demo_jornada.py makes a
+            # handful late, as a real day has.
+            valoracion.creada_en = ultima_a_tiempo(momento, valoracion.nivel, inicio)
+            valoracion.proxima_valoracion = riesgo.proxima_valoracion(valoracion.nivel, valoracion.creada_en)
             caso.proxima_valoracion = valoracion.proxima_valoracion
         if (numero + 1) % lote == 0:
             insertar_pendientes(db.session())
@@ -237,6 +241,13 @@ def _sembrar_parte(configuracion: dict, cantidad: int, semilla, avisos) -> None:
     except BaseException:
         avisos.put(traceback.format_exc())
         raise
+
+
+def ultima_a_tiempo(primera: datetime, nivel: str, ahora: datetime) -> datetime:
+    """The last re-assessment up to `ahora` of a case first assessed at `primera` and then
+    every period of its level (catalogos.HORAS_REVALORACION), never later than `ahora`."""
+    periodo = timedelta(hours=HORAS_REVALORACION[nivel])
+    return primera + max(0, (ahora - primera) // periodo) * periodo
 
 
 def _perfil(sorteo: float) -> int:

@@ -122,7 +122,7 @@ def test_demo_dos_veces_crea_las_instituciones_y_cuentas_una_sola_vez(app, runne
     assert "0 cuentas nuevas" in segunda.stdout
 
     assert _contar(Institucion) == 3
-    assert _contar(Usuaria) == len(CUENTAS) == 10
+    assert _contar(Usuaria) == len(CUENTAS) == 11
     creadas = {u.correo: u for u in db.session.scalars(select(Usuaria))}
     for correo, rol, institucion in _cuentas_del_readme():
         cuenta = creadas[correo]
