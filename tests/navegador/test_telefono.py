@@ -10,15 +10,28 @@ On a phone the header is one bar (brand, "Menú", "Salir") and list tables becom
 
 from __future__ import annotations
 
+import re
+import uuid
+from collections import defaultdict
+
 import pytest
 from playwright.sync_api import Page, expect
 
 from casos.bd import ahora
+from casos.cuentas import servicios as cuentas_servicios
 from casos.expedientes import servicios
+from casos.expedientes.servicios import guardar_borrador
 from casos.extensiones import db
-from tests.conftest import datos_de_caso
+from tests.conftest import CONTRASENA, datos_de_caso
+from tests.navegador.test_entrar_navegador import llenar_entrada
 from tests.navegador.test_ruta_navegador import entrar
-from tests.test_movimientos_ilegales import canalizacion_unica, pedir_canalizacion, resolver, solicitud_de
+from tests.test_movimientos_ilegales import (
+    canalizacion_unica,
+    pedir_canalizacion,
+    resolver,
+    responder,
+    solicitud_de,
+)
 from tests.test_ordenes_y_pendientes import GRAVES, pedir_orden, valorar
 
 pytestmark = pytest.mark.navegador
@@ -30,21 +43,41 @@ EN_ESCRITORIO = pytest.mark.browser_context_args(viewport=ESCRITORIO)
 # A long name, as many are: it must wrap, never widen the page.
 NOMBRE_LARGO = "María Guadalupe Concepción Berumen Castañeda de la Torre Pruebasintética"
 
-# What each role opens ("{caso}" and "{canalizacion}" are filled from the seeded data).
+# What each role opens ("{caso}", "{canalizacion}"… are filled from the seeded data). Every page
+# the app serves is here or in NO_SE_ABREN_AQUI: test_cada_pagina_de_la_app_se_prueba_en_telefono
+# fails for a page added without either.
 PAGINAS = {
     "capturista": {
         "inicio": "/", "casos": "/casos/", "caso": "/casos/{caso}", "pendientes": "/pendientes",
-        "registrar": "/casos/nuevo", "canalizaciones": "/canalizaciones/"},
+        "registrar": "/casos/nuevo", "borrador": "/casos/nuevo/{borrador}",
+        "canalizaciones": "/canalizaciones/", "valorar": "/casos/{caso}/valoracion",
+        "canalizar": "/canalizaciones/nueva/{caso}", "orden": "/casos/{caso}/ordenes/nueva",
+        "atencion": "/casos/{caso}/atenciones/nueva", "revocar": "/casos/{caso}/consentimiento/revocar",
+        "contrasena": "/cuenta/contrasena", "dos_pasos": "/cuenta/segundo-factor"},
     "supervisora": {
         "inicio": "/", "casos": "/casos/", "caso": "/casos/{caso}", "pendientes": "/pendientes",
         "aprobaciones": "/aprobaciones/", "canalizaciones": "/canalizaciones/",
-        "accesos": "/casos/{caso}/accesos"},
+        "accesos": "/casos/{caso}/accesos", "asignar": "/casos/{caso}/asignar"},
     "capturista_b": {
-        "inicio": "/", "canalizaciones": "/canalizaciones/", "canalizacion": "/canalizaciones/{canalizacion}"},
+        "inicio": "/", "canalizaciones": "/canalizaciones/", "canalizacion": "/canalizaciones/{canalizacion}",
+        "caso_recibido": "/casos/{caso}", "atencion": "/canalizaciones/{canalizacion}/atenciones/nueva"},
     "gestora": {"inicio": "/", "estadistica": "/estadisticas/"},
     "admin": {
-        "inicio": "/", "instituciones": "/admin/instituciones", "cuentas": "/admin/cuentas",
-        "bitacora": "/admin/auditoria", "tokens": "/admin/api/tokens"},
+        "inicio": "/", "instituciones": "/admin/instituciones", "institucion": "/admin/instituciones/{institucion}",
+        "institucion_nueva": "/admin/instituciones/nueva", "cuentas": "/admin/cuentas",
+        "cuenta": "/admin/cuentas/{cuenta}", "cuenta_nueva": "/admin/cuentas/nueva",
+        "bitacora": "/admin/auditoria", "tokens": "/admin/api/tokens", "eliminar": "/casos/eliminar-datos"},
+}
+# The GET routes that are not a page a person works on once logged in, and why.
+NO_SE_ABREN_AQUI = {
+    "static": "archivos", "salud.salud": "comprobación de salud (JSON)",
+    "api.catalogos": "API JSON", "api.estadisticas": "API JSON", "api.openapi": "API JSON",
+    "estadisticas.exportar_csv": "descarga CSV", "estadisticas.exportar_json": "descarga JSON",
+    "admin.panel": "redirige a la página de cuentas",
+    "cuentas.entrar": "sin sesión: test_entrar_en_un_telefono",
+    "segundo_factor.codigo": "sin sesión: cada prueba entra por ella a lo ancho del teléfono (entrar)",
+    "segundo_factor.alta": "sin sesión, solo la primera vez: tests/navegador/test_entrar_navegador.py",
+    "cuentas.activar": "sin sesión, con un enlace de un solo uso: tests/navegador/test_entrar_navegador.py",
 }
 # Finds what sticks out: of the visible elements whose right edge passes the window (and that no
 # scrolling box of their own clips), the one reaching furthest right, the outermost on a tie.
@@ -139,7 +172,12 @@ def mundo(app, cuentas, como) -> dict:
     canalizacion = canalizacion_unica()
     assert pedir_canalizacion(capturista, otro, cuentas.institucion_b,
                               servicios_=("juridica", "psicologica")).status_code == 302
-    datos = {"caso": urgente.id, "canalizacion": canalizacion.id}
+    # B accepted the first one: it records its services under it.
+    assert responder(como("capturista_b"), canalizacion, "aceptar").status_code == 302
+    borrador = guardar_borrador(cuentas["capturista"], None, {"nombre": ["Borrador sintético"]})
+    db.session.commit()
+    datos = {"caso": urgente.id, "canalizacion": canalizacion.id, "borrador": borrador.id,
+             "cuenta": cuentas["capturista"].id, "institucion": cuentas.institucion_a.id}
     db.session.rollback()  # the browser's requests never wait on this test's transaction
     return datos
 
@@ -243,3 +281,47 @@ def test_las_listas_son_tarjetas_en_un_telefono(page: Page, correos, mundo, capt
     assert etiqueta == '"Servicios"'
     expect(fila.get_by_role("link", name="Abrir")).to_be_visible()
     capturar("tarjetas")
+
+
+def test_cada_pagina_de_la_app_se_prueba_en_telefono(app):
+    """A page added next year is opened on a phone here, or says in NO_SE_ABREN_AQUI why not."""
+    enlazador = app.url_map.bind("localhost")
+    cualquiera = defaultdict(lambda: uuid.UUID(int=1))  # any id: only the route is matched
+    probadas = {enlazador.match(ruta.format_map(cualquiera), method="GET")[0]
+                for paginas in PAGINAS.values() for ruta in paginas.values()}
+    servidas = {regla.endpoint for regla in app.url_map.iter_rules() if "GET" in regla.methods}
+    sin_prueba = servidas - probadas - NO_SE_ABREN_AQUI.keys()
+    assert not sin_prueba, f"páginas que nadie abre en un teléfono: {sorted(sin_prueba)}"
+    assert not (sobran := NO_SE_ABREN_AQUI.keys() - servidas), f"ya no existen: {sorted(sobran)}"
+    assert not (ambas := NO_SE_ABREN_AQUI.keys() & probadas), f"excluidas y probadas: {sorted(ambas)}"
+
+
+@EN_TELEFONO
+def test_las_paginas_sin_sesion_caben_en_un_telefono(page: Page, app, cuentas, capturar):
+    """Before a session exists: the activation link, the second step and its first enrolment."""
+    nueva = cuentas_servicios.crear_usuaria(correo="nueva.supervisora@prueba.example", rol="supervisora",
+                                            nombre="Nueva Supervisora Sintetica", institucion=cuentas.institucion_a,
+                                            contrasena=CONTRASENA)
+    token = cuentas_servicios.crear_activacion(nueva)
+    db.session.commit()
+    correo_conocida = cuentas["supervisora"].correo
+    db.session.rollback()
+
+    page.goto(f"/activar/{token}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Establecer su contraseña")
+    capturar("activar")
+    assert (desborde := _desborde(page)) is None, desborde
+
+    for correo, titulo in ((correo_conocida, "Verificación en dos pasos"), (nueva.correo, None)):
+        page.context.clear_cookies()
+        page.goto("/entrar")
+        llenar_entrada(page, correo, CONTRASENA)
+        page.get_by_role("button", name="Entrar").click()
+        encabezado = page.get_by_role("heading", level=1)
+        if titulo:
+            expect(encabezado).to_have_text(titulo)
+        else:  # the first login of a supervisora: she enrols an authenticator app
+            expect(page).to_have_url(re.compile(r"/entrar/alta-codigo$"))
+        capturar(page.url.rsplit("/", 1)[-1])
+        assert (desborde := _desborde(page)) is None, desborde
+        assert not (chicos := page.evaluate(_TOQUES_CHICOS)), f"controles de menos de 44 px: {chicos}"
