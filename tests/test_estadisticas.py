@@ -156,6 +156,47 @@ def test_las_descargas_no_llevan_ids_nombres_texto_ni_dias(app, sembrado, gestor
                 assert int(valor) == 0 or int(valor) >= K, fila
 
 
+def _tasas_y_medianas(publicacion: dict):
+    """(its count, its rate) of each municipality row, and every median, of a JSON release."""
+    tasas = []
+    for medida in publicacion["medidas"]:
+        for cuadro in medida["cuadros"]:
+            if "tasas_por_100000_mujeres" in cuadro:
+                anuales = cuadro["totales_fila"] or [fila[0] for fila in cuadro["celdas"] or []]
+                tasas += list(zip(anuales, cuadro["tasas_por_100000_mujeres"]))
+    medianas = [v for m in publicacion["medianas"] for v in m["valores"]]
+    medianas += [i["valor"] for i in publicacion["indicadores"] if i["clave"].startswith("mediana_")]
+    return tasas, medianas
+
+
+def test_una_tasa_o_una_mediana_que_no_se_publica_dice_nd_nunca_menos_de_k(app, sembrado, gestora):
+    """"<10" beside a median or a rate reads as a value; what can't be published is "n.d."."""
+    vistos = set()
+    for granularidad in ("mes", "anio"):
+        consulta = f"anio={sembrado}&granularidad={granularidad}"
+        tasas, medianas = _tasas_y_medianas(gestora.get(f"/estadisticas/exportar.json?{consulta}").get_json())
+        assert tasas and medianas
+        for cuenta, tasa in tasas:
+            if isinstance(cuenta, int) and cuenta:
+                assert isinstance(tasa, float), (cuenta, tasa)
+            elif cuenta in ("s", f"<{K}"):
+                assert tasa == "n.d.", (cuenta, tasa)
+            vistos.add("numero" if isinstance(tasa, float) else tasa)
+        for mediana in medianas:
+            assert mediana is None or mediana == "n.d." or isinstance(mediana, float), mediana
+            vistos.add("numero" if isinstance(mediana, float) else mediana)
+
+        filas = list(csv.DictReader(io.StringIO(gestora.get(
+            f"/estadisticas/exportar.csv?{consulta}").get_data(as_text=True).lstrip("\ufeff"))))
+        for fila in filas:
+            if fila["columna"] in ("tasa_100000_mujeres", "mediana"):
+                assert not fila["valor"].startswith("<"), fila
+        html = gestora.get(f"/estadisticas/?{consulta}").get_data(as_text=True)
+        assert "<strong>n.d.</strong>: mediana o tasa no disponible" in html
+    # The seeded year has both kinds: small municipalities and enough cases for a median.
+    assert {"n.d.", "numero"} <= vistos, vistos
+
+
 def test_csv_neutraliza_formulas(app, sembrado, gestora):
     assert neutralizar("=SUMA(A1)") == "'=SUMA(A1)"
     assert neutralizar("+1") == "'+1" and neutralizar("-1") == "'-1" and neutralizar("@x") == "'@x"

@@ -9,7 +9,7 @@ whose dimension holds the indicator's categories (as "ordenes" has "emision" and
 `revaloraciones_a_tiempo` does, listed in DISPONIBLES (PENDIENTES holds what still lacks
 data). A median is not a count: it lives in `publicacion.MEDIANAS` (its rows in
 `consultas._duraciones`), is computed in SQL on both engines, and is published only over at
-least k rows, else it gets the "<k" mark; an indicator repeats it from `publicacion.medianas`.
+least k rows, else it is "n.d."; an indicator repeats it from `publicacion.medianas`.
 """
 
 from __future__ import annotations

@@ -22,12 +22,12 @@ def _lista(esquema: dict) -> dict:
 
 ESQUEMAS = {
     "Cifra": _CIFRA,
-    "Tasa": {"description": "Casos por 100 000 mujeres, o la marca de la cifra suprimida.",
-             "oneOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": "^(<[0-9]+|s)$"},
+    "Tasa": {"description": "Casos por 100 000 mujeres; «n.d.» si la cifra del municipio está suprimida.",
+             "oneOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": "^n\\.d\\.$"},
                        {"type": "null"}]},
-    "Valor": {"description": "Una cifra, una mediana (número con un decimal) o una marca de supresión. "
-                      "Una mediana se publica solo sobre k o más casos; si no, «<k».",
-              "anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": "^(<[0-9]+|s)$"},
+    "Valor": {"description": "Una cifra, una mediana (número con un decimal) o una marca: «<k» y «s» "
+                      "para cifras; una mediana se publica solo sobre k o más casos; si no, «n.d.».",
+              "anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": "^(<[0-9]+|s|n\\.d\\.)$"},
                         {"type": "null"}]},
     "Mediana": {
         "type": "object", "additionalProperties": False,

@@ -36,7 +36,7 @@ from casos.catalogos import (
 )
 from casos.estadisticas import consultas
 from casos.estadisticas.revision import Sistema
-from casos.estadisticas.supresion import RETENIDA, Celda, Tabla1D, Tabla2D, fija
+from casos.estadisticas.supresion import NO_DISPONIBLE, RETENIDA, Celda, Tabla1D, Tabla2D, fija
 from flujos.canalizacion import CANCELADA, EN_ESPERA_DE_RESPUESTA, FLUJO_CANALIZACION, NO_ENVIADAS
 from flujos.orden_proteccion import NEGADA
 
@@ -571,9 +571,10 @@ def _filas_por_periodo(calculo: Calculo, dimension: str, categorias: list[str], 
 
 
 def _tasa(valor, mujeres: int):
+    """The rate of a published count; of a withheld one, "n.d." (and "—" stays "—")."""
     if isinstance(valor, int) and mujeres:
         return round(valor * 100_000 / mujeres, 1)
-    return None if valor is None else valor
+    return None if valor is None else NO_DISPONIBLE
 
 
 NOTA_SOLO_ANIO = {g: f"Cifras del año: el desglose por {n} no es publicable sin exponer a nadie."
@@ -664,13 +665,13 @@ def cuadros_ambito(calculo: Calculo, ambito: Ambito, granularidad: str) -> list[
 
 
 def _mediana(grupo: tuple[int, float] | None, umbral: int, unidad: str):
-    """A median is published only over at least k rows; under k it gets the count's mark
-    (the group's size itself is never published)."""
+    """A median is published only over at least k rows; under k it is "n.d." (the group's
+    size itself is never published)."""
     if grupo is None:
         return None
     n, horas = grupo
     if n < umbral:
-        return f"<{umbral}"
+        return NO_DISPONIBLE
     return round(horas / 24 if unidad == "días" else horas, 1)
 
 

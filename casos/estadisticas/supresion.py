@@ -47,6 +47,10 @@ LIBRE = "libre"
 SUPRIMIDAS = frozenset({PRIMARIA, COMPLEMENTARIA, RETENIDA, LIBRE})
 PROTEGIDAS = frozenset({PRIMARIA, COMPLEMENTARIA, RETENIDA})
 MARCA_COMPLEMENTARIA = "s"
+# A median or a rate that can't be published (a median over fewer than k rows, the rate of a
+# count shown "<k" or "s"): "no disponible". Never "<k": beside a median or a rate it reads as
+# a value ("under 10 days") rather than as a count withheld.
+NO_DISPONIBLE = "n.d."
 
 
 def marca_primaria(umbral: int) -> str:

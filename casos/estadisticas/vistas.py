@@ -13,20 +13,26 @@ from casos.catalogos import opciones_municipio
 from casos.estadisticas import consultas, graficas, instantaneas
 from casos.estadisticas.exportar import Consulta, descarga, en_formato
 from casos.estadisticas.publicacion import DIMENSIONES, GRANULARIDADES, MEDIDAS, sin_recolector_de_ciclos
+from casos.estadisticas.supresion import NO_DISPONIBLE
 
 
 @lru_cache(maxsize=4096, typed=True)  # typed: 547 and 547.0 (a rate) differ
 def cifra(valor, umbral: int) -> Markup:
     """A cell as the page shows it: a count with spaces between thousands, "—" when not
-    published, or a mark ("<k", "s") with what it means. A function (the same values come
+    published, or a mark ("<k", "s", "n.d.") with what it means. A function (the same values come
     back all over a page), not a template macro: a state page has thousands of cells, and a
     macro call costs ten times as much."""
     if valor is None:
         return Markup("—")
     if isinstance(valor, Number):
         return escape(f"{valor:,}".replace(",", " "))
-    titulo = (f"Entre 1 y {umbral - 1} casos" if valor.startswith("<")
-              else "Cifra suprimida para que otra no pueda deducirse")
+    if valor == NO_DISPONIBLE:
+        titulo = "No disponible: calculada sobre menos de {umbral} casos o sobre una cifra suprimida"
+        titulo = titulo.format(umbral=umbral)
+    elif valor.startswith("<"):
+        titulo = f"Entre 1 y {umbral - 1} casos"
+    else:
+        titulo = "Cifra suprimida para que otra no pueda deducirse"
     return Markup(f'<abbr title="{escape(titulo)}">{escape(valor)}</abbr>')
 
 
