@@ -84,6 +84,16 @@ class Base:
     # Statistics pages serve a stored publication computed less than this many minutes ago
     # (casos/estadisticas/instantaneas.py); 0: no snapshots, every request computes.
     ESTADISTICAS_VIGENCIA_MINUTOS = int(os.environ.get("ESTADISTICAS_VIGENCIA_MINUTOS", "10"))
+    # E-mail to staff (casos/avisos/): off while SMTP_SERVIDOR or URL_PUBLICA is empty.
+    # URL_PUBLICA is the address the e-mails' links point to (https://… in production).
+    SMTP_SERVIDOR = os.environ.get("SMTP_SERVIDOR", "")
+    SMTP_PUERTO = int(os.environ.get("SMTP_PUERTO", "587"))
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "1") != "0"
+    SMTP_USUARIO = os.environ.get("SMTP_USUARIO", "")
+    SMTP_CONTRASENA = os.environ.get("SMTP_CONTRASENA", "")
+    SMTP_TIEMPO_ESPERA = float(os.environ.get("SMTP_TIEMPO_ESPERA", "10"))
+    CORREO_REMITENTE = os.environ.get("CORREO_REMITENTE", "Ruta Violeta <no-responder@localhost>")
+    URL_PUBLICA = os.environ.get("URL_PUBLICA", "")
 
 
 class Desarrollo(Base):
@@ -105,6 +115,9 @@ class Pruebas(Base):
     SESSION_COOKIE_SECURE = False
     # Tests see every change at once; the snapshots' own tests turn them on.
     ESTADISTICAS_VIGENCIA_MINUTOS = 0
+    # No e-mail unless a test starts its own SMTP server (tests/test_avisos.py).
+    SMTP_SERVIDOR = ""
+    URL_PUBLICA = ""
 
     def __init__(self) -> None:
         self.SQLALCHEMY_DATABASE_URI = "sqlite://"
@@ -137,6 +150,9 @@ class Produccion(Base):
         self.SQLALCHEMY_DATABASE_URI = normalizar_url_bd(os.environ["DATABASE_URL"])
         self.RUTA_CLAVES = os.environ["RUTA_CLAVES"]
         self.RATELIMIT_STORAGE_URI = os.environ["RATELIMIT_STORAGE_URI"]
+        if self.SMTP_SERVIDOR and not self.URL_PUBLICA.startswith("https://"):
+            raise ConfiguracionInvalida(
+                "Con SMTP_SERVIDOR, URL_PUBLICA debe ser la dirección https:// de la app (los enlaces de los correos).")
         try:
             self.PROXIES_DE_CONFIANZA = int(os.environ.get("PROXIES_DE_CONFIANZA", "0"))
         except ValueError:

@@ -39,4 +39,5 @@ def create_app(config=None) -> Flask:
     registro.cabeceras(app)
     registro.plantillas(app)
     registro.cli(app)
+    registro.avisos(app)
     return app

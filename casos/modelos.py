@@ -2,6 +2,7 @@
 
 from casos.atenciones.modelos import Atencion  # noqa: F401
 from casos.auditoria.modelos import CabezaAuditoria, EventoAuditoria  # noqa: F401
+from casos.avisos.modelos import CorreoSaliente  # noqa: F401
 from casos.canalizaciones.modelos import Canalizacion  # noqa: F401
 from casos.cuentas.modelos import Activacion, CodigoRecuperacion, Institucion, Sesion, Usuaria  # noqa: F401
 from casos.estadisticas.modelos import TokenApi  # noqa: F401

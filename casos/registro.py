@@ -205,3 +205,10 @@ def cli(app: Flask) -> None:
     app.cli.add_command(claves)
     app.cli.add_command(auditoria)
     app.cli.add_command(pendientes)
+
+
+def avisos(app: Flask) -> None:
+    """E-mail to staff (casos/avisos/): off until SMTP_SERVIDOR and URL_PUBLICA are set."""
+    from casos import avisos
+
+    avisos.registrar(app)
