@@ -78,6 +78,8 @@ CANARIOS: dict[str, tuple[str, ...]] = {
     "riesgo": (f'class="nivel nivel-{NIVEL}"', MOTIVO_VALORACION),
     "nna": ("Hija Sintetica Uno",),
     "agresor": ("Agresor Sintetico Canario",),
+    # Not a consent category: her language, disability and nationality are the owner's only.
+    "perfil": ("Náhuatl",),
 }
 # Other ways a page shows the risk level (the referral page's summary, the assessment form):
 # looked for as leaks only, since the owner's case page shows the level as a badge.
@@ -312,7 +314,7 @@ _RESULTADOS = re.compile(r"<h2>(\d+) resultados?</h2>")
 def _fugas(html: str, permitidas: frozenset[str]) -> list[tuple[str, str]]:
     """(category, canary) of every canary on the page that B may not see."""
     fugas = []
-    for categoria in CATEGORIAS:
+    for categoria in CANARIOS:
         if categoria in permitidas:
             continue
         for canario in CANARIOS[categoria] + OTRAS_FORMAS.get(categoria, ()):
@@ -420,7 +422,7 @@ def test_la_duena_lo_ve_todo(escenario: Escenario):
     respuesta = cliente.get(f"/casos/{escenario.caso_id}")
     html = respuesta.get_data(as_text=True)
     assert respuesta.status_code == 200, f"[{celda.nombre}] A no abre su caso: {respuesta.status_code}"
-    faltan = [(c, canario) for c in CATEGORIAS for canario in CANARIOS[c] if canario not in html]
+    faltan = [(c, canario) for c in CANARIOS for canario in CANARIOS[c] if canario not in html]
     assert not faltan, f"[{celda.nombre}] la página del caso de A no muestra: {faltan}"
     respuesta = cliente.get(f"/canalizaciones/{escenario.canalizacion_id}")
     assert respuesta.status_code == 200 and MOTIVO_ENVIO in respuesta.get_data(as_text=True), (

@@ -20,7 +20,11 @@ from casos.acceso.politica import puede
 from casos.catalogos import DATOS_COMPARTIBLES
 from flujos.canalizacion import COMPARTEN, VIGENTES
 
-TODAS = frozenset(DATOS_COMPARTIBLES)
+# What only the owning institution reads, whatever her consent says: her indigenous language,
+# disability and nationality are sensitive data (LGPDPPSO) that no consent category names, so
+# no referral shares them ("identidad" is name, CURP and date of birth, as the form tells her).
+SOLO_DE_LA_DUENA = frozenset({"perfil"})
+TODAS = frozenset(DATOS_COMPARTIBLES) | SOLO_DE_LA_DUENA
 NINGUNA: frozenset[str] = frozenset()
 
 
