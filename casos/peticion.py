@@ -110,6 +110,14 @@ def version_del_formulario() -> int:
         raise MovimientoIlegal("La página no está completa; recárguela e intente de nuevo.") from None
 
 
+def numero_o_none(valor: str | None, *, digitos: int = 6) -> int | None:
+    """A number typed in a URL: ASCII digits only ("²" and "٣" are digits to str.isdigit, and
+    int() refuses the first), at most `digitos` of them."""
+    if valor and valor.isascii() and valor.isdecimal() and len(valor) <= digitos:
+        return int(valor)
+    return None
+
+
 def uuid_o_none(valor: str | None) -> uuid.UUID | None:
     try:
         return uuid.UUID(valor) if valor else None

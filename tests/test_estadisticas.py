@@ -98,6 +98,15 @@ def test_la_gestora_ve_el_tablero_con_graficas_y_tablas(app, sembrado, gestora):
     assert "/estadisticas/" in inicio
 
 
+@pytest.mark.parametrize("anio", ["²", "٢٠٢٦", "-1", "99999", "20 26"])
+def test_un_anio_que_no_es_un_numero_ascii_es_un_error_claro(app, gestora, anio):
+    for ruta in ("/estadisticas/", "/estadisticas/exportar.json", "/estadisticas/exportar.csv"):
+        respuesta = gestora.get(ruta, query_string={"anio": anio})
+        assert respuesta.status_code in (200, 400), (ruta, respuesta.status_code)
+        if ruta == "/estadisticas/":
+            assert "El año debe estar entre" in respuesta.get_data(as_text=True)
+
+
 def test_el_tablero_de_un_municipio_y_de_una_institucion(app, sembrado, gestora):
     cliente = gestora
     municipio = cliente.get(f"/estadisticas/?anio={sembrado}&municipio=32056")

@@ -17,6 +17,7 @@ from casos.catalogos import municipios
 from casos.estadisticas import consultas, instantaneas
 from casos.estadisticas.instantaneas import Instantanea
 from casos.estadisticas.publicacion import GRANULARIDADES, Ambito, Publicacion, publicar
+from casos.peticion import numero_o_none
 
 PRIMER_ANIO = 2000
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
@@ -46,7 +47,7 @@ class Consulta:
         errores = consulta.errores
         anio = (args.get("anio") or "").strip()
         if anio:
-            if anio.isdigit() and PRIMER_ANIO <= int(anio) <= actual:
+            if PRIMER_ANIO <= (numero_o_none(anio, digitos=4) or 0) <= actual:
                 consulta.anio = int(anio)
             else:
                 errores.append(f"El año debe estar entre {PRIMER_ANIO} y {actual}.")

@@ -9,7 +9,7 @@ ALFABETO = "0123456789ABCDEFGHIJKLMN&OPQRSTUVWXYZ"
 ESTADOS = frozenset(
     "AS BC BS CC CL CM CS CH DF DG GT GR HG JC MC MN MS NT NL OC PL QT QR SP SL SR TC TS TL VZ "
     "YN ZS NE".split())
-_FORMA = re.compile(r"^[A-Z][AEIOUX][A-Z]{2}\d{6}[HMX][A-Z]{2}[B-DF-HJ-NP-TV-Z]{3}[0-9A-Z]\d$")
+_FORMA = re.compile(r"^[A-Z][AEIOUX][A-Z]{2}\d{6}[HMX][A-Z]{2}[B-DF-HJ-NP-TV-Z]{3}[0-9A-Z]\d$", re.ASCII)
 
 
 def digito_verificador(curp17: str) -> int:

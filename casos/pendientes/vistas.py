@@ -9,12 +9,13 @@ from flask_login import current_user
 from casos.acceso import etiquetas, permiso
 from casos.bd import ahora
 from casos.pendientes.servicios import CLASES, SITUACIONES, TITULOS, calcular, filtrar
+from casos.peticion import numero_o_none
 
 bp = Blueprint("pendientes", __name__)
 
 
 def _pagina(texto: str | None) -> int:
-    return int(texto) if texto and texto.isdigit() and len(texto) < 7 else 1
+    return numero_o_none(texto) or 1
 
 
 @bp.route("/pendientes")
