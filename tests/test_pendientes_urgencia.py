@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from html import unescape
 
 import pytest
+import sqlalchemy as sa
 
 from casos.bd import ahora
 from casos.expedientes import servicios
@@ -143,6 +144,9 @@ def test_las_paginas_no_pierden_ni_repiten_y_su_conteo_no_cambia(cuentas, como):
     # Past the last page: the last one; not a number: the first.
     assert pendientes(capturista, pagina=99) == pendientes(capturista, pagina=3)
     assert pendientes(capturista, pagina="abc") == pendientes(capturista, pagina=1)
+    # Digits to str.isdigit that int() refuses or that are not ASCII: the first page, no error.
+    for raro in ("²", "٣", "１", "-1", "1.5", "9" * 30):
+        assert pendientes(capturista, pagina=raro) == pendientes(capturista, pagina=1), raro
     html = capturista.get("/pendientes?pagina=2&situacion=atrasados").get_data(as_text=True)
     assert 'href="/pendientes?situacion=atrasados&amp;pagina=3"' in html and 'rel="prev"' in html
 
@@ -191,3 +195,36 @@ def test_en_un_telefono_cada_pendiente_es_una_tarjeta(cuentas, como):
 
     estilo = (Path(__file__).resolve().parent.parent / "casos/estaticos/estilo.css").read_text()
     assert ".pendiente {" in estilo and "@media (min-width: 48rem)" in estilo
+
+
+@pytest.mark.parametrize("urgente_al_enviar", [False, True])
+def test_la_receptora_ve_la_urgencia_con_que_se_envio_no_la_de_hoy(cuentas, como, urgente_al_enviar):
+    """A later assessment of the owner (or its revocation) must not reach the receiving
+    institution through a URGENTE mark: it may not see her risk at all ("hechos" only)."""
+    from tests.test_ordenes_y_pendientes import GRAVES, valorar
+
+    caso = servicios.registrar_caso(cuentas["capturista"], datos_de_caso(
+        tipos_institucion=["cjm"], datos_compartibles=["hechos"]))
+    db.session.commit()
+    capturista, supervisora, receptora = como("capturista"), como("supervisora"), como("capturista_b")
+    if urgente_al_enviar:
+        valorar(capturista, caso, si=GRAVES)
+    assert pedir_canalizacion(capturista, caso, cuentas.institucion_b).status_code == 302
+    assert resolver(supervisora, solicitud_de("enviar")).status_code == 302
+
+    def marcas() -> tuple[bool, bool]:
+        return ("URGENTE" in html_de(receptora, ver="institucion"),
+                "URGENTE" in receptora.get("/canalizaciones/").get_data(as_text=True))
+
+    assert marcas() == (urgente_al_enviar, urgente_al_enviar)
+    # The owner's case changes its urgency afterwards: the receiver's marks stay as sent.
+    if urgente_al_enviar:
+        db.session.execute(sa.update(Caso).where(Caso.id == caso.id).values(urgente=False))
+        db.session.commit()
+    else:
+        valorar(capturista, caso, si=GRAVES)
+    assert db.session.get(Caso, caso.id).urgente is not urgente_al_enviar
+    assert marcas() == (urgente_al_enviar, urgente_al_enviar)
+    # The owner sees the case as it is now, on the referral's page too.
+    pagina = capturista.get(f"/canalizaciones/{canalizacion_unica().id}").get_data(as_text=True)
+    assert ("URGENTE" in pagina) is not urgente_al_enviar

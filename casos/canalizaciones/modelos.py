@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casos.bd import FechaUTC, ahora, solo_estados_de
@@ -32,6 +32,10 @@ class Canalizacion(CifradoPorCaso, db.Model):
     creada_por_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("usuaria.id"))
     creada_en: Mapped[datetime] = mapped_column(FechaUTC, default=ahora)
     enviada_en: Mapped[datetime | None] = mapped_column(FechaUTC)
+    # Whether the case was urgent when the referral was sent: what the receiving institution
+    # is told, and keeps. The case's live urgency is the owner's (it moves with each risk
+    # assessment, which the receiver may not be allowed to see).
+    urgente: Mapped[bool] = mapped_column(default=False, server_default=false())
     plazo_respuesta: Mapped[datetime | None] = mapped_column(FechaUTC, index=True)
     respondida_en: Mapped[datetime | None] = mapped_column(FechaUTC)
     atendida_en: Mapped[datetime | None] = mapped_column(FechaUTC)

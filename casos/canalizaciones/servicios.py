@@ -87,7 +87,8 @@ def valores_al_enviar(canalizacion) -> dict:
         urgente=canalizacion.caso.urgente,
         salud_por_violencia_sexual=("medica" in canalizacion.servicios and any(
             "sexual" in h.tipos for h in canalizacion.caso.hechos)))
-    return {"enviada_en": momento, "plazo_respuesta": momento + timedelta(hours=horas)}
+    return {"enviada_en": momento, "plazo_respuesta": momento + timedelta(hours=horas),
+            "urgente": canalizacion.caso.urgente}
 
 
 # Columns each answer writes together with its new state.

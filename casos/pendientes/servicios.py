@@ -150,7 +150,8 @@ def _canalizaciones(institucion_id, suya, momento) -> list[Pendiente]:
     if suya:
         enviadas = and_(enviadas, or_(Caso.responsable_id == suya, Canalizacion.creada_por_id == suya))
     consulta = (select(Canalizacion.id, Canalizacion.caso_id, Canalizacion.destino_id,
-                       Canalizacion.plazo_respuesta, Caso.urgente, Institucion.siglas)
+                       Canalizacion.plazo_respuesta, Caso.urgente, Canalizacion.urgente.label("enviada_urgente"),
+                       Institucion.siglas)
                 .join(Caso, Caso.id == Canalizacion.caso_id)
                 .join(Institucion, Institucion.id == Canalizacion.destino_id)
                 .where(Canalizacion.estado.in_(EN_ESPERA_DE_RESPUESTA), _VIVO,
@@ -158,7 +159,9 @@ def _canalizaciones(institucion_id, suya, momento) -> list[Pendiente]:
     return [Pendiente("canalizacion",
                       RESPONDER if fila.destino_id == institucion_id
                       else f"Canalización sin respuesta de {fila.siglas}",
-                      fila.plazo_respuesta, fila.caso_id, fila.urgente,
+                      fila.plazo_respuesta, fila.caso_id,
+                      # The receiver: as it was sent (not the case's live urgency, the owner's).
+                      fila.enviada_urgente if fila.destino_id == institucion_id else fila.urgente,
                       ("canalizaciones.ver", {"canalizacion_id": fila.id}))
             for fila in db.session.execute(consulta)]
 
