@@ -168,3 +168,35 @@ def test_la_revocacion_aparece_en_el_historial(como, cuentas, caso):
     assert hoy_en_mexico().strftime("%d/%m/%Y") in fila
     assert "Informó: Otra institución que la atiende" in fila
     assert cuentas["capturista"].nombre in fila and MOTIVO in fila
+
+
+def test_dos_personas_que_registran_la_revocacion_a_la_vez_no_dejan_dos(app, cuentas, caso):
+    """The second one read the consent before the first committed (a page open at the same
+    time, on PostgreSQL): the database row decides, and she is told nothing was saved."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from casos.auditoria.modelos import EventoAuditoria
+    from casos.expedientes import servicios
+    from flujos import MovimientoIlegal
+
+    datos = {"revocada_el": hoy_en_mexico(), "informada_por": "ella_persona"}
+    servicios.revocar_consentimiento(db.session.get(Caso, caso.id), cuentas["capturista"],
+                                     motivo="Primera, sintética", **datos)
+    db.session.commit()
+    primera = _consentimiento(caso.id)
+    registrada = (primera.revocado_en, primera.revocado_por_id)
+
+    # The other person's copy, as she read it before the first commit.
+    vieja = db.session.get(Caso, caso.id)
+    for columna in ("revocado_en", "revocada_el", "revocacion_informada_por", "revocado_por_id"):
+        set_committed_value(vieja.consentimiento, columna, None)
+    with pytest.raises(MovimientoIlegal, match="Alguien más ya registró la revocación"):
+        servicios.revocar_consentimiento(vieja, cuentas["supervisora"], motivo="Segunda, sintética", **datos)
+    db.session.rollback()
+
+    guardada = _consentimiento(caso.id)
+    assert (guardada.revocado_en, guardada.revocado_por_id) == registrada
+    assert guardada.motivo_revocacion == "Primera, sintética"
+    eventos = db.session.scalars(sa.select(EventoAuditoria.accion).where(
+        EventoAuditoria.accion == "consentimiento.revocar")).all()
+    assert eventos == ["consentimiento.revocar"]

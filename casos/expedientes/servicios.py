@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm.attributes import set_committed_value
 
 from casos import auditoria
 from casos.acceso import casos_visibles, vista_de
@@ -324,10 +325,17 @@ def revocar_consentimiento(caso: Caso, usuaria, *, revocada_el: date, informada_
     if revocada_el < registrado_el:
         raise MovimientoIlegal("La fecha en que lo revocó no puede ser anterior al registro del "
                                f"consentimiento ({registrado_el.strftime('%d/%m/%Y')}).")
-    consentimiento.revocado_en = ahora()
-    consentimiento.revocada_el = revocada_el
-    consentimiento.revocacion_informada_por = informada_por
-    consentimiento.revocado_por_id = usuaria.id if usuaria is not None else None
+    # Compare-and-set: of two people recording it at once, one wins; the other is told, and
+    # neither the record nor the audit trail holds two revocations.
+    valores = {"revocado_en": ahora(), "revocada_el": revocada_el, "revocacion_informada_por": informada_por,
+               "revocado_por_id": usuaria.id if usuaria is not None else None}
+    tabla = Consentimiento.__table__
+    hecho = db.session.execute(update(tabla).where(tabla.c.id == consentimiento.id, tabla.c.revocado_en.is_(None))
+                               .values(**valores))
+    if hecho.rowcount != 1:
+        raise MovimientoIlegal("Alguien más ya registró la revocación de este consentimiento; nada se guardó.")
+    for columna, valor in valores.items():  # what the row now holds, without another UPDATE
+        set_committed_value(consentimiento, columna, valor)
     consentimiento.motivo_revocacion = motivo
     canalizaciones.cancelar_no_enviadas(caso, usuaria or SISTEMA, REVOCADO)
     db.session.flush()
