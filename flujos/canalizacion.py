@@ -27,6 +27,10 @@ CANCELADA = "cancelada"
 NO_ENVIADAS = frozenset({"borrador", "por_aprobar"})
 # While in these states the referral waits for the receiving institution's answer.
 EN_ESPERA_DE_RESPUESTA = frozenset({"enviada"})
+# The steps of a referral its receiving institution reads (on the referral and in the case's
+# history): from its sending on. Before that, creating it, asking for approval and sending it
+# back to draft are the sender's internal work. A step added later stays hidden until named.
+VE_LA_RECEPTORA = frozenset({"enviar", "aceptar", "rechazar", "contrarreferir", "concluir", "cancelar"})
 
 FLUJO_CANALIZACION = Flujo(
     nombre="canalizacion",

@@ -23,6 +23,7 @@ from casos.ordenes import servicios as ordenes
 from casos.transiciones import servicios as transiciones
 from casos.transiciones.modelos import HistorialTransicion
 from flujos import FLUJOS
+from flujos.canalizacion import VE_LA_RECEPTORA
 from tests.conftest import crear_institucion, crear_usuaria, datos_de_caso
 from tests.reloj import MEXICO, hoy_en_mexico
 
@@ -205,8 +206,10 @@ def test_la_receptora_solo_lee_su_canalizacion_y_sus_atenciones(como, cuentas, e
     b = cuentas.institucion_b.nombre
     cliente = como("capturista_b")
     filas = historial(cliente, caso)
-    pasos = transiciones.historia_de(recibida)
-    # Its referral's steps, and the service it gave under it: nothing else.
+    # Its referral's steps from its sending on (creating it and asking for approval were the
+    # owner's internal work), and the service it gave under it: nothing else.
+    pasos = [h for h in transiciones.historia_de(recibida) if h.evento in VE_LA_RECEPTORA]
+    assert {h.evento for h in transiciones.historia_de(recibida)} - VE_LA_RECEPTORA  # there were some
     assert len(filas) == len(pasos) + 1
     assert sum(f[1].endswith(f"la canalización a {b}") for f in filas) == len(pasos)
     _una(filas, "Atención brindada: Asesoría o representación jurídica")
@@ -215,7 +218,8 @@ def test_la_receptora_solo_lee_su_canalizacion_y_sus_atenciones(como, cuentas, e
     html = unescape(cliente.get(f"/casos/{caso.id}").get_data(as_text=True))
     for ajeno in (MOTIVO_CANCELACION, MOTIVO_ENVIO, "Servicio de salud sintético", "SALUDX",
                   "Atención psicológica", "Asignó el caso", "Valoró el riesgo", "orden de protección",
-                  "Registró el caso", "Aprobó la solicitud", "consentimiento para canalizar"):
+                  "Registró el caso", "Aprobó la solicitud", "consentimiento para canalizar",
+                  "Registró la canalización", "Pidió a una supervisora aprobar el envío"):
         assert ajeno not in html, ajeno
 
 

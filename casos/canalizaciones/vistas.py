@@ -13,6 +13,7 @@ from casos.formularios import opciones
 from casos.peticion import cambio, version_del_formulario
 from casos.transiciones.servicios import actor, historia_de
 from flujos import FLUJOS, MovimientoIlegal
+from flujos.canalizacion import VE_LA_RECEPTORA
 
 bp = Blueprint("canalizaciones", __name__, url_prefix="/canalizaciones")
 
@@ -56,6 +57,8 @@ def ver(canalizacion):
     afterwards a record without personal data (casos/acceso/casos.py `compartidas`)."""
     quien = actor(current_user, duena_id=canalizacion.origen_id, receptora_id=canalizacion.destino_id)
     historia = historia_de(canalizacion)
+    if canalizacion.destino_id == current_user.institucion_id:  # not the sender's internal steps
+        historia = [h for h in historia if h.evento in VE_LA_RECEPTORA]
     return render_template(
         "canalizaciones/ver.html", canalizacion=canalizacion, caso=canalizacion.caso,
         # Moves that need approval are asked for elsewhere (the draft's "Solicitar envío"
@@ -65,7 +68,7 @@ def ver(canalizacion):
             if not t.requiere_aprobacion],
         formulario=FormularioRespuesta(), historia=historia,
         vista=vista_de_canalizacion(canalizacion, current_user),
-        ahora=ahora(), estados=FLUJOS["canalizacion"].estados,
+        ahora=ahora(), estados=FLUJOS["canalizacion"].estados, suceso=FLUJOS["canalizacion"].suceso,
         # Both institutions see the services given under it; the notes, only the one that gave them.
         atenciones=atenciones.atenciones_de_canalizacion(canalizacion), ve_notas=atenciones.ve_notas,
         nueva_atencion=url_for("atenciones.nueva_en_canalizacion", canalizacion_id=canalizacion.id)

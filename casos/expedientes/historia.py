@@ -47,6 +47,7 @@ from casos.extensiones import db
 from casos.transiciones.modelos import HistorialTransicion, SolicitudAprobacion
 from flujos import FLUJOS
 from flujos.aprobacion import FLUJO_SOLICITUD, FLUJO_VALORACION
+from flujos.canalizacion import VE_LA_RECEPTORA
 
 SISTEMA = "Sistema"
 # Requests whose asking is already a step of their own entity's history: a referral's
@@ -82,8 +83,9 @@ class Fuentes:
 @cache
 def _transiciones(de_una_canalizacion: bool):
     consulta = select(HistorialTransicion).where(HistorialTransicion.caso_id == bindparam("caso_id"))
-    if de_una_canalizacion:
-        consulta = consulta.where(HistorialTransicion.entidad_id == bindparam("canalizacion_id"))
+    if de_una_canalizacion:  # a receiving institution's: its referral, from its sending on
+        consulta = consulta.where(HistorialTransicion.entidad_id == bindparam("canalizacion_id"),
+                                  HistorialTransicion.evento.in_(VE_LA_RECEPTORA))
     return consulta.order_by(HistorialTransicion.momento)
 
 

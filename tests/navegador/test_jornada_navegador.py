@@ -208,7 +208,8 @@ def test_la_jornada_de_una_capturista(page: Page, correos, jornada, capturar, an
     fila_de_caso(page, LUZ).get_by_role("link", name=LUZ, exact=True).click()
     atenciones = page.get_by_role("region", name="Atenciones brindadas")
     expect(atenciones).to_contain_text("Sin atenciones registradas.")
-    atenciones.get_by_role("link", name="Registrar atención", exact=True).click()
+    page.get_by_role("region", name="Acciones del caso").get_by_role(
+        "link", name="Registrar atención", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Registrar una atención brindada")
     hoy = hoy_en_mexico()
     tipo, fecha = page.get_by_label("Tipo de atención"), page.get_by_label("Fecha en que se brindó")
