@@ -133,6 +133,16 @@ def test_la_capturista_ve_sus_atrasados_lo_de_hoy_lo_recibido_y_sus_urgentes(app
     destino = enlace(capturista, "caso urgente")
     assert "urgentes=1" in destino and "ver=mios" in destino
     assert capturista.get(destino).status_code == 200
+    # An urgent case of hers that was closed since: neither counted nor listed as urgent work.
+    cerrado = registrar(cuentas["capturista"], nombre="Cerrada Suya Sintetica")
+    valorar(capturista, cerrado, si=GRAVES)
+    db.session.execute(sa.update(Caso).where(Caso.id == cerrado.id).values(estado="cerrado"))
+    db.session.commit()
+    assert numero(capturista, "caso urgente") == 1
+    lista = unescape(capturista.get(destino).get_data(as_text=True))
+    assert lista.count('class="fila-urgente"') == 1 and "Cerrada Suya Sintetica" not in lista
+    todos = unescape(capturista.get("/casos/?ver=mios").get_data(as_text=True))
+    assert "Cerrada Suya Sintetica" in todos and todos.count('class="fila-urgente"') == 1
     assert sin_eventos_nuevos(capturista)
 
 

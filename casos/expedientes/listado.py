@@ -22,7 +22,7 @@ from casos.cuentas.modelos import Usuaria
 from casos.expedientes.modelos import Caso, Victima
 from casos.extensiones import db
 from casos.filtros import condiciones_de_rango, leer_rango
-from flujos.caso import FLUJO_CASO
+from flujos.caso import ABIERTOS, FLUJO_CASO
 
 POR_PAGINA = 50
 ORDENES = {"recientes": "Más recientes primero", "antiguos": "Más antiguos primero"}
@@ -139,7 +139,9 @@ def filas(casos: list[Caso], momento: datetime, usuaria) -> list[Fila]:
         riesgo = not eliminado and (vista is None or "riesgo" in vista.categorias)
         # Where she lives is on the case page with her identity or her contact data only.
         municipio = catalogo.get(caso.municipio) if vista is None or {"identidad", "contacto"} & vista.categorias else None
-        proxima = caso.proxima_valoracion if vista is None and not eliminado else None
+        # A closed case waits for no re-assessment and is nobody's emergency any more.
+        abierto = caso.estado in ABIERTOS
+        proxima = caso.proxima_valoracion if vista is None and not eliminado and abierto else None
         # Staff, not her data, but who works a case at the owning institution is its business.
         responsable = caso.responsable if vista is None else None
         resultado.append(Fila(
@@ -147,7 +149,7 @@ def filas(casos: list[Caso], momento: datetime, usuaria) -> list[Fila]:
             # A shared case without her name is named as every page names it.
             nombre=(caso.victima.nombre if identidad and caso.victima is not None
                     else None if vista is None else etiqueta(caso, vista)),
-            nivel_riesgo=caso.nivel_riesgo if riesgo else None, urgente=riesgo and caso.urgente,
+            nivel_riesgo=caso.nivel_riesgo if riesgo else None, urgente=riesgo and abierto and caso.urgente,
             estado=ESTADOS.get(caso.estado, caso.estado),
             municipio=municipio.nombre if municipio else "—",
             creado_en=caso.creado_en, proxima_valoracion=proxima,
@@ -164,8 +166,8 @@ def pagina(usuaria, filtros: Filtros) -> Pagina:
                            (Caso.municipio, filtros.municipio)):
         if valor:
             condiciones.append(columna == valor)
-    if filtros.urgentes:
-        condiciones.append(Caso.urgente.is_(True))
+    if filtros.urgentes:  # urgent work: open cases whose data can still be read
+        condiciones += [Caso.urgente.is_(True), Caso.estado.in_(ABIERTOS), Caso.datos_eliminados_en.is_(None)]
     if filtros.ver == MIOS:
         # Walks (responsable_id, creado_en, id); a shared case is never hers (below).
         condiciones.append(Caso.responsable_id == usuaria.id)
