@@ -20,6 +20,8 @@ $(VENV)/.instalado: requirements.txt requirements-dev.txt
 run: venv
 	$(BIN)/flask --app wsgi init
 	$(BIN)/flask --app wsgi demo --casos 300
+	$(BIN)/flask --app wsgi estadisticas actualizar --solo-estado
+	$(BIN)/flask --app wsgi auditoria verificar
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
 # Each test starts at a pinned instant (tests/reloj.py). The tests marked `reloj` (their data

@@ -8,8 +8,10 @@ outside her encrypted fields; running `demo` again changes nothing."""
 from __future__ import annotations
 
 import logging
+import shlex
 from collections import Counter
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -161,3 +163,28 @@ def test_las_paginas_de_la_jornada_se_abren(app, runner):
         for orden in db.session.scalars(select(OrdenProteccion).where(
                 OrdenProteccion.institucion_id == usuaria.institucion_id)):
             assert cliente.get(f"/casos/{orden.caso_id}").status_code == 200
+
+
+def _pasos_de_make_run() -> list[list[str]]:
+    """The flask commands `make run` runs before serving (the Makefile's own lines)."""
+    texto = (Path(__file__).resolve().parents[1] / "Makefile").read_text()
+    receta = texto.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    return [shlex.split(linea.split("--app wsgi", 1)[1]) for linea in receta.splitlines()
+            if "flask --app wsgi" in linea and " run " not in linea + " "]
+
+
+def test_tras_make_run_cada_rol_abre_su_inicio_con_trabajo(app, runner):
+    """A newcomer's `make run`: the gestora finds figures, the admin the last verification."""
+    pasos = _pasos_de_make_run()
+    assert [p[0] for p in pasos] == ["init", "demo", "estadisticas", "auditoria"], pasos
+    for paso in pasos[1:]:  # init: the test database is already migrated
+        resultado = runner.invoke(args=["demo", "--casos", str(CASOS)] if paso[0] == "demo" else paso)
+        assert resultado.exit_code == 0, resultado.output
+        db.session.rollback()
+    for correo, esperado in (("gestora@semujer.demo", "Mujeres atendidas"),
+                             ("admin@semujer.demo", "Íntegra</span>")):
+        cliente = app.test_client()
+        assert entrar(cliente, correo, CONTRASENA_DEMO, secreto=SECRETO_TOTP_DEMO).status_code == 302
+        html = cliente.get("/").get_data(as_text=True)
+        assert esperado in html, correo
+        assert "Todavía no hay cifras" not in html and "se ha verificado la cadena" not in html
