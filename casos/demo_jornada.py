@@ -528,22 +528,25 @@ class Jornada:
         for caso in equipo.casos:
             if caso.estado in ("en_atencion", "en_seguimiento", "reabierto") and azar.random() < 0.45:
                 quien = self._quien(equipo, caso)
-                desde = max(caso.creado_en, inicio - timedelta(days=90))
-                self._atenciones(equipo, caso, quien, desde=desde, hasta=inicio, cuantas=azar.randint(1, 3))
+                self._atenciones(equipo, caso, quien, desde=caso.creado_en, hasta=inicio,
+                                 cuantas=azar.randint(1, 3))
 
     # ---- services ------------------------------------------------------------------------------
 
     def _atenciones(self, equipo: Equipo, caso: Caso, quien: Usuaria, *, desde: datetime, hasta: datetime,
                     cuantas: int, canalizacion: Canalizacion | None = None) -> None:
         """Services given between two moments by the institution's people, recorded the same
-        day by who gave them."""
+        day by who gave them. The first comes within a week, as a first attention does; the
+        others any day after it."""
         from casos.atenciones.servicios import registrar_atencion
 
         tipos = [t for t in ATENCIONES_POR_TIPO.get(equipo.institucion.tipo, ()) if t in tipos_atencion()]
         tipos = tipos or list(tipos_atencion())
         primero, ultimo = self.linea.dia(desde), min(self.linea.dia(hasta), self.hoy)
-        for _ in range(cuantas):
-            fecha = primero + timedelta(days=self.azar.randint(0, max(0, (ultimo - primero).days)))
+        for numero in range(cuantas):
+            if numero == 0:
+                primero += timedelta(days=self.azar.randint(0, max(0, min(7, (ultimo - primero).days))))
+            fecha = primero + timedelta(days=self.azar.randint(0, max(0, (ultimo - primero).days)) if numero else 0)
             da = self.azar.choice(equipo.personas)
             atencion = registrar_atencion(
                 caso, da, tipo=self.azar.choice(tipos), fecha=fecha,

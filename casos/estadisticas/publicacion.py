@@ -139,9 +139,9 @@ MEDIANAS = {
     "dias_primera_atencion": ("Mediana de días del registro a la primera atención", "días",
                               ("institucion",),
                               "Casos registrados en el año que ya recibieron una primera atención: "
-                              "la primera canalización atendida (contrarreferencia) o la primera "
-                              "orden de protección emitida, lo que ocurra antes (0 si fue antes "
-                              "del registro)."),
+                              "la primera atención registrada, canalización atendida "
+                              "(contrarreferencia) u orden de protección emitida, lo que ocurra "
+                              "antes (0 si fue antes del registro)."),
 }
 
 
