@@ -132,6 +132,8 @@ def sembrar_casos(cantidad: int, *, semilla: int | str = 2026, lote: int = 2000,
         datos = datos_sinteticos(azar, dia)
         caso = servicios.registrar_caso(autora, datos, volcar=False)
         caso.creado_en = momento
+        if caso.consentimiento is not None:  # given at intake, not when the demo was seeded
+            caso.consentimiento.registrado_en = momento
         if azar.random() < 0.85:
             cuantas = _perfil(azar.random())
             positivas = set(azar.sample(indicadores, cuantas))
