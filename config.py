@@ -94,6 +94,11 @@ class Base:
     SMTP_TIEMPO_ESPERA = float(os.environ.get("SMTP_TIEMPO_ESPERA", "10"))
     CORREO_REMITENTE = os.environ.get("CORREO_REMITENTE", "Ruta Violeta <no-responder@localhost>")
     URL_PUBLICA = os.environ.get("URL_PUBLICA", "")
+    # `avisos vigilar`: a referral still unanswered this many hours after its deadline is told to
+    # the receiving institution's supervisoras, twice as long after it to the sending one's; an
+    # order's deadline is told this many minutes before it.
+    AVISO_ESCALAR_HORAS = float(os.environ.get("AVISO_ESCALAR_HORAS", "24"))
+    AVISO_ORDEN_MINUTOS = float(os.environ.get("AVISO_ORDEN_MINUTOS", "60"))
 
 
 class Desarrollo(Base):

@@ -144,6 +144,13 @@ def tipos_atencion() -> dict[str, TipoAtencion]:
                 for f in csv.DictReader(archivo)}
 
 
+# How a person receives the staff e-mails (casos/avisos/): each one as it happens, or one
+# summary a day.
+AVISOS_POR_CORREO = {
+    "inmediato": "Cada aviso en cuanto ocurre",
+    "resumen": "Un resumen al día con todo lo ocurrido",
+}
+
 # Who told the institution that she withdraws her consent.
 QUIEN_INFORMA_REVOCACION = {
     "ella_persona": "Ella misma, en persona",

@@ -563,6 +563,11 @@ TABLA: dict[str, tuple[Envio, ...]] = {
     "/salir": (
         Envio("sale", "capturista", (Ev("sesion.salir"),), pagina="/", a_entrar=True),
     ),
+    "/cuenta/avisos": (
+        Envio("elige un resumen al día", "capturista", (Ev("cuenta.avisos"),), datos={"avisos": "resumen"}),
+        Envio("un modo que no existe", "capturista", (), codigo=200, rechazo=INVALIDA,
+              datos={"avisos": "cada_hora"}),
+    ),
     "/cuenta/contrasena": (
         Envio("cambia su contraseña", "ella", (Ev("contrasena.cambiar"),),
               preparar=lambda m: _cuenta(m, "ella"),

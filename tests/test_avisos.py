@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import socket
+from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
@@ -19,7 +20,7 @@ from casos.avisos.modelos import CorreoSaliente
 from casos.bd import ahora
 from casos.expedientes import servicios
 from casos.extensiones import db
-from tests.conftest import crear_usuaria, datos_de_caso
+from tests.conftest import crear_usuaria, datos_de_caso, enviar
 from tests.test_movimientos_ilegales import (
     canalizacion_unica,
     pedir_canalizacion,
@@ -27,6 +28,7 @@ from tests.test_movimientos_ilegales import (
     responder,
     solicitud_de,
 )
+from tests.test_ordenes_y_pendientes import mover
 
 URL = "https://rutavioleta.example"
 # Everything the intake holds of her (tests/conftest.py datos_de_caso): none may be mailed.
@@ -221,3 +223,100 @@ def test_una_solicitud_que_no_se_guarda_no_deja_correo(app, cuentas, como, caso,
     db.session.rollback()
     assert len(correo.mensajes) == antes
     assert db.session.scalar(select(func.count()).select_from(CorreoSaliente)) == antes
+
+
+# ---- her choice: each as it happens, or one summary a day -----------------------------------
+
+def test_quien_elige_un_resumen_al_dia_recibe_uno_solo(app, cuentas, como, correo, runner):
+    supervisora_b = como("supervisora_b")
+    assert "Cada aviso en cuanto ocurre" in supervisora_b.get("/cuenta/avisos").get_data(as_text=True)
+    respuesta = enviar(supervisora_b, "/cuenta/avisos", {"avisos": "resumen"})
+    assert respuesta.status_code == 302
+    pagina = supervisora_b.get(respuesta.location).get_data(as_text=True)
+    assert "Listo: así recibirá los avisos por correo." in pagina
+    assert re.search(r'value="resumen"[^>]*checked|checked[^>]*value="resumen"', pagina)
+    correos = {clave: u.correo for clave, u in cuentas.por_clave.items()}
+
+    for numero in range(2):  # two referrals reach B
+        caso = servicios.registrar_caso(cuentas["capturista"], datos_de_caso(
+            nombre=f"Canaria Resumen {numero}", tipos_institucion=["cjm"]))
+        db.session.commit()
+        terminada(pedir_canalizacion(como("capturista"), caso, cuentas.institucion_b))
+        terminada(resolver(como("supervisora"), solicitud_de("enviar")))
+    # The capturista of B, who kept "each as it happens", got both; her supervisora nothing yet.
+    assert len(correo.para(correos["capturista_b"])) == 2
+    assert correo.para(correos["supervisora_b"]) == []
+
+    resultado = runner.invoke(args=["avisos", "resumen"])
+    assert "Resúmenes: 1." in resultado.output and "Correos enviados: 1;" in resultado.output
+    [resumen] = correo.para(correos["supervisora_b"])
+    assert resumen["Subject"] == "Ruta Violeta: su resumen del día"
+    assert "- 2 canalizaciones recibidas por su institución" in _cuerpo(resumen)
+    assert _enlace(resumen) == f"{URL}/"
+    _sin_datos_de_ella(resumen)
+    # The next day's run finds nothing new for her.
+    assert "Resúmenes: 0." in runner.invoke(args=["avisos", "resumen"]).output
+    assert len(correo.para(correos["supervisora_b"])) == 1
+
+
+# ---- warnings the timer raises, once ---------------------------------------------------------
+
+def test_una_canalizacion_sin_respuesta_escala_a_la_receptora_y_luego_a_quien_la_envio(
+        app, cuentas, como, caso, correo, runner):
+    terminada(pedir_canalizacion(como("capturista"), caso, cuentas.institucion_b))
+    terminada(resolver(como("supervisora"), solicitud_de("enviar")))
+    correo.mensajes.clear()
+    canalizacion = canalizacion_unica()
+    correos = {clave: u.correo for clave, u in cuentas.por_clave.items()}
+
+    def vigilar() -> str:
+        resultado = runner.invoke(args=["avisos", "vigilar"])
+        assert resultado.exit_code == 0, resultado.output
+        db.session.rollback()
+        return resultado.output
+
+    # Late, but less than AVISO_ESCALAR_HORAS (24) past its deadline: nobody yet.
+    mover(canalizacion, plazo_respuesta=ahora() - timedelta(hours=23))
+    assert "Avisos nuevos: 0." in vigilar() and not correo.mensajes
+    # 25 hours past: the receiving institution's supervisora, once.
+    mover(canalizacion, plazo_respuesta=ahora() - timedelta(hours=25))
+    assert "Avisos nuevos: 1." in vigilar()
+    [(destinos, aviso)] = correo.mensajes
+    assert destinos == [correos["supervisora_b"]]
+    assert aviso["Subject"] == "Ruta Violeta: una canalización recibida sigue sin respuesta"
+    _sin_datos_de_ella(aviso)
+    assert "Avisos nuevos: 0." in vigilar() and len(correo.mensajes) == 1
+    # 49 hours past: the sending institution's supervisora too, with the referral's link.
+    mover(canalizacion, plazo_respuesta=ahora() - timedelta(hours=49))
+    assert "Avisos nuevos: 1." in vigilar()
+    destinos, aviso = correo.mensajes[-1]
+    assert destinos == [correos["supervisora"]]
+    assert _enlace(aviso) == f"{URL}/canalizaciones/{canalizacion.id}"
+    _sin_datos_de_ella(aviso)
+    _pide_entrar(app, _enlace(aviso))
+    # Answered: no more warnings, whatever the timer finds.
+    terminada(responder(como("capturista_b"), canalizacion, "aceptar"))
+    antes = len(correo.mensajes)
+    assert "Avisos nuevos: 0." in vigilar() and len(correo.mensajes) == antes
+
+
+def test_un_plazo_de_orden_que_vence_avisa_a_la_responsable_y_a_la_supervisora(
+        app, cuentas, como, caso, correo, runner):
+    from casos.ordenes.modelos import OrdenProteccion
+    from tests.test_ordenes_y_pendientes import pedir_orden
+
+    # Requested 2 hours ago: 2 hours left to issue it, nobody is warned yet.
+    terminada(pedir_orden(como("capturista"), caso, ahora() - timedelta(hours=2)))
+    assert "Avisos nuevos: 0." in runner.invoke(args=["avisos", "vigilar"]).output
+    # Requested 3 h 30 min ago: half an hour left.
+    db.session.rollback()
+    orden = db.session.scalars(select(OrdenProteccion)).one()
+    mover(orden, solicitada_en=ahora() - timedelta(hours=3, minutes=30))
+    assert "Avisos nuevos: 2." in runner.invoke(args=["avisos", "vigilar"]).output
+    destinos = sorted(d for ds, _ in correo.mensajes for d in ds)
+    assert destinos == sorted([cuentas["capturista"].correo, cuentas["supervisora"].correo])
+    for _, aviso in correo.mensajes:
+        assert aviso["Subject"] == "Ruta Violeta: vence o venció un plazo de una orden de protección"
+        assert _enlace(aviso) == f"{URL}/pendientes?tipo=orden"
+        _sin_datos_de_ella(aviso)
+    assert "Avisos nuevos: 0." in runner.invoke(args=["avisos", "vigilar"]).output

@@ -20,6 +20,7 @@ ACCIONES: dict[str, str] = {
     "cuenta.segundo_factor": "Activó, renovó o restableció la verificación en dos pasos",
     "cuenta.bloquear": "La cuenta se bloqueó tras intentos fallidos",
     "cuenta.desbloquear": "Desbloqueó una cuenta",
+    "cuenta.avisos": "Eligió cómo recibir los avisos por correo",
     "institucion.crear": "Creó una institución",
     "institucion.editar": "Modificó una institución",
     "institucion.desactivar": "Desactivó una institución",

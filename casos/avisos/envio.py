@@ -38,7 +38,7 @@ def enviar_pendientes(ids: Iterable | None = None, *, limite: int = 200) -> tupl
     momento = ahora()
     consulta = (select(CorreoSaliente.id, CorreoSaliente.intentos)
                 .where(CorreoSaliente.enviado_en.is_(None), CorreoSaliente.proximo_intento <= momento,
-                       CorreoSaliente.intentos < INTENTOS_MAXIMOS)
+                       CorreoSaliente.intentos < INTENTOS_MAXIMOS, CorreoSaliente.en_resumen.is_(False))
                 .order_by(CorreoSaliente.proximo_intento).limit(limite))
     if ids is not None:
         consulta = consulta.where(CorreoSaliente.id.in_(list(ids)))

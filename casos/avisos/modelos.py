@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casos.bd import FechaUTC, ahora
@@ -23,6 +23,8 @@ class CorreoSaliente(db.Model):
         Index("ix_correo_saliente_pendientes", "proximo_intento",
               postgresql_where=text("enviado_en IS NULL"), sqlite_where=text("enviado_en IS NULL")),
         CheckConstraint("intentos >= 0", name="intentos_no_negativos"),
+        # A warning about one deadline (a late referral, an order's) goes once to each person.
+        Index("uq_correo_saliente_usuaria_clave", "usuaria_id", "clave", unique=True),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -35,3 +37,7 @@ class CorreoSaliente(db.Model):
     intentos: Mapped[int] = mapped_column(default=0, server_default="0")
     enviado_en: Mapped[datetime | None] = mapped_column(FechaUTC)
     ultimo_error: Mapped[str | None] = mapped_column(String(80))
+    # Waits for her daily summary (she chose "resumen"): `avisos resumen` folds it into one.
+    en_resumen: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # What it warns about, for the warnings sent once (a deadline): never personal data.
+    clave: Mapped[str | None] = mapped_column(String(120))

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import current_app, g, has_app_context, has_request_context
-from sqlalchemy import event, select
+from sqlalchemy import event, or_, select
 
 from casos.avisos.modelos import CorreoSaliente
 from casos.extensiones import db
@@ -32,23 +32,32 @@ class Aviso:
     asunto: str
     texto: str  # before the link
     ruta: str  # the link's path; "{id}" is the referral's id
+    resumen: tuple[str, str] = ("aviso", "avisos")  # one line of the daily summary: singular, plural
 
     def cuerpo(self, url_publica: str, **ids) -> str:
         enlace = url_publica.rstrip("/") + self.ruta.format(**ids)
-        return f"{self.texto}\n\nPara verla, entre con su cuenta:\n{enlace}\n\n{PIE}\n"
+        return f"{self.texto}\n\nPara verlo, entre con su cuenta:\n{enlace}\n\n{PIE}\n"
+
+    def correo(self, destinatario: tuple, url_publica: str, *, clave: str | None = None, **ids) -> CorreoSaliente:
+        """The outbox row for one person: (id, how she chose to receive them)."""
+        usuaria_id, modo = destinatario
+        return CorreoSaliente(id=uuid.uuid4(), usuaria_id=usuaria_id, tipo=self.tipo, asunto=self.asunto,
+                              cuerpo=self.cuerpo(url_publica, **ids), en_resumen=modo == "resumen",
+                              clave=clave)
 
 
 RECIBIDA = Aviso("canalizacion_recibida", "Ruta Violeta: su institución recibió una canalización",
                  "Su institución recibió una canalización nueva en Ruta Violeta; espera su respuesta.",
-                 "/canalizaciones/")
+                 "/canalizaciones/", ("canalización recibida por su institución",
+                                      "canalizaciones recibidas por su institución"))
 POR_APROBAR = Aviso("solicitud_por_aprobar", "Ruta Violeta: una solicitud espera su aprobación",
                     "Una persona de su institución pidió una aprobación en Ruta Violeta; "
                     "puede aprobarla o rechazarla una supervisora que no la haya pedido.",
-                    "/aprobaciones/")
+                    "/aprobaciones/", ("solicitud en espera de aprobación", "solicitudes en espera de aprobación"))
 RESPUESTAS = {
     evento: Aviso("canalizacion_respondida", "Ruta Violeta: respondieron una canalización que usted registró",
                   f"La institución que recibió una canalización que usted registró {hecho}.",
-                  "/canalizaciones/{id}")
+                  "/canalizaciones/{id}", ("canalización suya respondida", "canalizaciones suyas respondidas"))
     for evento, hecho in (("aceptar", "la aceptó"), ("rechazar", "la rechazó"),
                           ("contrarreferir", "registró la contrarreferencia"))}
 
@@ -59,22 +68,24 @@ def activo() -> bool:
                 and current_app.config.get("URL_PUBLICA"))
 
 
-def _personal(institucion_id, *, roles=CASO, salvo=None) -> list:
-    """Active, unlocked accounts of an institution with these roles."""
+def personal(institucion_id, *, roles=CASO, salvo=None, o_bien=None) -> list[tuple]:
+    """(id, how she receives e-mail) of the active, unlocked accounts of an institution with
+    these roles (`o_bien`: one more account of it, whatever her role)."""
     from casos.cuentas.modelos import Usuaria
 
-    consulta = select(Usuaria.id).where(Usuaria.institucion_id == institucion_id, Usuaria.rol.in_(roles),
-                                        Usuaria.activa.is_(True), Usuaria.bloqueada_en.is_(None))
+    quienes = Usuaria.rol.in_(roles) if o_bien is None else or_(Usuaria.rol.in_(roles), Usuaria.id == o_bien)
+    consulta = select(Usuaria.id, Usuaria.avisos).where(
+        Usuaria.institucion_id == institucion_id, quienes, Usuaria.activa.is_(True), Usuaria.bloqueada_en.is_(None))
     if salvo is not None:
         consulta = consulta.where(Usuaria.id != salvo)
-    return list(db.session.scalars(consulta))
+    return [tuple(fila) for fila in db.session.execute(consulta)]
 
 
-def _activa(usuaria_id) -> list:
+def _activa(usuaria_id) -> list[tuple]:
     from casos.cuentas.modelos import Usuaria
 
-    return list(db.session.scalars(select(Usuaria.id).where(
-        Usuaria.id == usuaria_id, Usuaria.activa.is_(True), Usuaria.bloqueada_en.is_(None))))
+    return [tuple(fila) for fila in db.session.execute(select(Usuaria.id, Usuaria.avisos).where(
+        Usuaria.id == usuaria_id, Usuaria.activa.is_(True), Usuaria.bloqueada_en.is_(None)))]
 
 
 def _de_movimiento(historia) -> Iterable[tuple[Aviso, list, dict]]:
@@ -84,14 +95,14 @@ def _de_movimiento(historia) -> Iterable[tuple[Aviso, list, dict]]:
 
     canalizacion = db.session.get(Canalizacion, historia.entidad_id)
     if historia.evento == "enviar":
-        yield RECIBIDA, _personal(canalizacion.destino_id), {}
+        yield RECIBIDA, personal(canalizacion.destino_id), {}
     elif historia.evento in RESPUESTAS:
         yield RESPUESTAS[historia.evento], _activa(canalizacion.creada_por_id), {"id": canalizacion.id}
 
 
 def _de_solicitud(solicitud) -> Iterable[tuple[Aviso, list, dict]]:
-    yield POR_APROBAR, _personal(solicitud.institucion_id, roles=("supervisora",),
-                                 salvo=solicitud.solicitante_id), {}
+    yield POR_APROBAR, personal(solicitud.institucion_id, roles=("supervisora",),
+                                salvo=solicitud.solicitante_id), {}
 
 
 def _por_fila() -> dict[type, Callable]:
@@ -112,11 +123,11 @@ def _al_guardar(sesion, _contexto, _instancias) -> None:
     with sesion.no_autoflush:
         for regla, fila in nuevas:
             for aviso, personas, ids in regla(fila):
-                for usuaria_id in personas:
-                    correo = CorreoSaliente(id=uuid.uuid4(), usuaria_id=usuaria_id, tipo=aviso.tipo,
-                                            asunto=aviso.asunto, cuerpo=aviso.cuerpo(url, **ids))
+                for destinatario in personas:
+                    correo = aviso.correo(destinatario, url, **ids)
                     sesion.add(correo)
-                    sesion.info.setdefault(NUEVOS, []).append(correo.id)
+                    if not correo.en_resumen:  # a summary's part waits for `avisos resumen`
+                        sesion.info.setdefault(NUEVOS, []).append(correo.id)
 
 
 def _olvidar(sesion, *_args) -> None:

@@ -1,8 +1,9 @@
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms import EmailField, PasswordField, RadioField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
+from casos.catalogos import AVISOS_POR_CORREO
 from casos.cuentas.contrasenas import LONGITUD_MAXIMA
-from casos.formularios import Formulario
+from casos.formularios import Formulario, opciones
 
 # Password fields keep autocomplete hints so password managers and paste work (NIST 800-63B).
 _NUEVA = {"autocomplete": "new-password", "minlength": 15, "maxlength": LONGITUD_MAXIMA}
@@ -31,3 +32,8 @@ class FormularioCambioContrasena(FormularioNuevaContrasena):
 
 class FormularioVacio(Formulario):
     """A button-only POST (logout, deactivate): the CSRF token is its whole content."""
+
+
+class FormularioAvisos(Formulario):
+    avisos = RadioField("Cómo recibir los avisos por correo", choices=opciones(AVISOS_POR_CORREO),
+                        validators=[InputRequired(message="Elija cómo recibir los avisos.")])

@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casos.bd import FechaUTC, ahora, solo_valores_de
-from casos.catalogos import ROLES, TIPOS_INSTITUCION
+from casos.catalogos import AVISOS_POR_CORREO, ROLES, TIPOS_INSTITUCION
 from casos.extensiones import db
 
 
@@ -34,7 +34,7 @@ class Usuaria(UserMixin, db.Model):
     """A staff account. Staff names are not victims' data; still, logs use the id only."""
 
     __tablename__ = "usuaria"
-    __table_args__ = (solo_valores_de("rol", ROLES),)
+    __table_args__ = (solo_valores_de("rol", ROLES), solo_valores_de("avisos", AVISOS_POR_CORREO))
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     correo: Mapped[str] = mapped_column(String(254), unique=True)
@@ -57,6 +57,9 @@ class Usuaria(UserMixin, db.Model):
     # complete login; once BLOQUEO_TRAS_FALLOS is reached only an admin unlocks the account.
     fallos_consecutivos: Mapped[int] = mapped_column(default=0, server_default="0")
     bloqueada_en: Mapped[datetime | None] = mapped_column(FechaUTC)
+
+    # Staff e-mail (casos/avisos/): each one as it happens, or a daily summary.
+    avisos: Mapped[str] = mapped_column(String(12), default="inmediato", server_default="inmediato")
 
     institucion: Mapped[Institucion] = relationship(back_populates="usuarias", lazy="joined")
 

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select, update
 
 from casos import auditoria
 from casos.bd import ahora
+from casos.catalogos import AVISOS_POR_CORREO
 from casos.cuentas import contrasenas
 from casos.cuentas.modelos import Activacion, Institucion, Usuaria
 from casos.cuentas.sesiones import revocar_sesiones
@@ -121,6 +122,14 @@ def cambiar_contrasena(usuaria: Usuaria, nueva: str) -> None:
     ends, and the change is audited. `ContrasenaRechazada` before anything changes."""
     establecer_contrasena(usuaria, nueva)
     auditoria.al_confirmar("contrasena.cambiar", usuaria=usuaria)
+
+
+def elegir_avisos(usuaria: Usuaria, modo: str) -> None:
+    """How she receives staff e-mail (catalogos.AVISOS_POR_CORREO); audited."""
+    if modo not in AVISOS_POR_CORREO:
+        raise ValueError(modo)
+    usuaria.avisos = modo
+    auditoria.al_confirmar("cuenta.avisos", usuaria=usuaria)
 
 
 def crear_usuaria(*, correo: str, nombre: str, rol: str, institucion: Institucion,

@@ -22,8 +22,11 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from casos.acceso import EN_SERVICIO, PUBLICA, permiso
+from casos.avisos import reglas
+from casos.avisos.reglas import CASO
 from casos.cuentas import segundo_factor, servicios
 from casos.cuentas.formularios import (
+    FormularioAvisos,
     FormularioCambioContrasena,
     FormularioEntrada,
     FormularioNuevaContrasena,
@@ -138,6 +141,20 @@ def cambiar_contrasena():
             g.intento_fallido = True
             formulario.actual.errors.append("La contraseña actual no es correcta.")
     return render_template("cuentas/contrasena.html", formulario=formulario)
+
+
+@bp.route("/cuenta/avisos", methods=["GET", "POST"])
+@permiso("cuenta.propia", cambio="cuenta.avisos")
+def avisos():
+    """How she receives staff e-mail: each warning as it happens or one summary a day."""
+    formulario = FormularioAvisos(avisos=current_user.avisos)
+    if formulario.validate_on_submit():
+        with cambio("Listo: así recibirá los avisos por correo.") as hecho:
+            servicios.elegir_avisos(current_user, formulario.avisos.data)
+        if hecho.ok:
+            return redirect(url_for("cuentas.avisos"))
+    return render_template("cuentas/avisos.html", formulario=formulario,
+                           recibe=current_user.rol in CASO, correo_activo=reglas.activo())
 
 
 def _token_desconocido(respuesta) -> bool:

@@ -53,7 +53,7 @@ PAGINAS = {
         "canalizaciones": "/canalizaciones/", "valorar": "/casos/{caso}/valoracion",
         "canalizar": "/canalizaciones/nueva/{caso}", "orden": "/casos/{caso}/ordenes/nueva",
         "atencion": "/casos/{caso}/atenciones/nueva", "revocar": "/casos/{caso}/consentimiento/revocar",
-        "contrasena": "/cuenta/contrasena", "dos_pasos": "/cuenta/segundo-factor"},
+        "contrasena": "/cuenta/contrasena", "dos_pasos": "/cuenta/segundo-factor", "avisos": "/cuenta/avisos"},
     "supervisora": {
         "inicio": "/", "casos": "/casos/", "caso": "/casos/{caso}", "pendientes": "/pendientes",
         "aprobaciones": "/aprobaciones/", "canalizaciones": "/canalizaciones/",
