@@ -452,15 +452,15 @@ def test_mis_pendientes_son_los_de_mis_casos_y_lo_que_yo_pedi(app, cuentas, como
 def test_una_aprobacion_pendiente_aparece_para_quien_la_pidio_y_para_quien_la_resuelve(caso, como):
     capturista, supervisora = como("capturista"), como("supervisora")
     mover_caso(capturista, caso, "cerrar", motivo="Concluyó")
-    assert [f[1] for f in pendientes(capturista)] == ["Aprobación pendiente"]
+    assert [f[1] for f in pendientes(capturista)] == ["Su solicitud espera aprobación: cierre del caso"]
     # Hers to resolve: among a supervisora's own pendientes, linked to the approval inbox.
-    assert [f[1] for f in pendientes(supervisora)] == ["Resolver la solicitud de aprobación"]
-    assert [f[1] for f in pendientes(supervisora, institucion=True)] == ["Resolver la solicitud de aprobación"]
+    assert [f[1] for f in pendientes(supervisora)] == ["Aprobar el cierre del caso"]
+    assert [f[1] for f in pendientes(supervisora, institucion=True)] == ["Aprobar el cierre del caso"]
     html = supervisora.get("/pendientes").get_data(as_text=True)
-    assert 'href="/aprobaciones/">Resolver la solicitud' in html
+    assert 'href="/aprobaciones/">Aprobar el cierre del caso' in html
     # Who asked sees it on the case's page (the inbox is not hers: 403).
-    html = capturista.get("/pendientes").get_data(as_text=True)
-    assert f'href="/casos/{caso.id}">Aprobación pendiente' in html
+    html = unescape(capturista.get("/pendientes").get_data(as_text=True))
+    assert f'href="/casos/{caso.id}">Su solicitud espera aprobación: cierre del caso' in html
 
 
 # ---- the command for a scheduled job -----------------------------------------------------------

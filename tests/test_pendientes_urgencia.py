@@ -76,7 +76,7 @@ def test_una_orden_en_plazo_va_antes_que_todo_lo_atrasado(cuentas, como):
     assert [(situacion(f), f[1], f[2]) for f in filas] == [
         ("Por vencer", EMITIR, "Mujer Orden Sintetica"),
         ("Atrasado", "Canalización sin respuesta de INSTB", "Mujer Canalizar Sintetica"),
-        ("Atrasado", "Aprobación pendiente", "Mujer Aprobar Sintetica"),
+        ("Atrasado", "Su solicitud espera aprobación: cierre del caso", "Mujer Aprobar Sintetica"),
         ("Atrasado", REVALORAR, "Mujer Revalorar Sintetica")]
     assert encabezados(html_de(como("capturista"))) == [
         "Órdenes de protección (1)", "Canalizaciones en espera de respuesta (1)", "Aprobaciones (1)",
@@ -107,7 +107,7 @@ def test_se_filtra_por_tipo_y_por_situacion_con_sus_conteos(cuentas, como):
     assert [f[1] for f in pendientes(capturista, tipo="revaloracion")] == [REVALORAR]
     assert [f[1] for f in pendientes(capturista, tipo="orden")] == [EMITIR]
     assert [f[1] for f in pendientes(capturista, situacion="atrasados")] == [
-        "Canalización sin respuesta de INSTB", "Aprobación pendiente", REVALORAR]
+        "Canalización sin respuesta de INSTB", "Su solicitud espera aprobación: cierre del caso", REVALORAR]
     assert [f[1] for f in pendientes(capturista, situacion="por_vencer")] == [EMITIR]
     assert pendientes(capturista, situacion="atrasados", tipo="orden") == []
     assert "Nada atrasado ni por vencer con estos filtros." in html_de(capturista, situacion="atrasados", tipo="orden")

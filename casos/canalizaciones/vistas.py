@@ -13,7 +13,7 @@ from casos.formularios import opciones
 from casos.peticion import cambio, version_del_formulario
 from casos.transiciones.servicios import actor, historia_de
 from flujos import FLUJOS, MovimientoIlegal
-from flujos.canalizacion import VE_LA_RECEPTORA
+from flujos.canalizacion import EN_ESPERA_DE_RESPUESTA, VE_LA_RECEPTORA
 
 bp = Blueprint("canalizaciones", __name__, url_prefix="/canalizaciones")
 
@@ -21,8 +21,12 @@ bp = Blueprint("canalizaciones", __name__, url_prefix="/canalizaciones")
 @bp.route("/")
 @permiso("casos.consultar")  # institutions, services and dates: no personal data
 def bandeja():
+    """Received referrals: first those waiting for her institution's answer (the count on her
+    home, soonest deadline first), then the others still shared with it; then those it sent."""
+    recibidas = servicios.recibidas(current_user.institucion_id)
     return render_template("canalizaciones/bandeja.html",
-                           recibidas=servicios.recibidas(current_user.institucion_id),
+                           esperan=[c for c in recibidas if c.estado in EN_ESPERA_DE_RESPUESTA],
+                           otras=[c for c in recibidas if c.estado not in EN_ESPERA_DE_RESPUESTA],
                            enviadas=servicios.enviadas(current_user.institucion_id),
                            ahora=ahora(), FLUJO=FLUJOS["canalizacion"])
 

@@ -26,7 +26,7 @@ from casos.extensiones import db
 from casos.ordenes import servicios as ordenes
 from casos.ordenes.modelos import OrdenProteccion
 from casos.transiciones.modelos import SolicitudAprobacion
-from flujos import plazos
+from flujos import FLUJOS, plazos
 from flujos.aprobacion import PENDIENTE
 from flujos.canalizacion import EN_ESPERA_DE_RESPUESTA
 from flujos.caso import ABIERTOS
@@ -56,8 +56,17 @@ EMITIR = "Emitir la orden de protección (plazo legal de 4 horas)"
 CONTACTAR = "Contactar a la mujer: seguimiento diario de la orden"
 RESPONDER = "Responder la canalización recibida"
 REVALORAR = "Revalorar el riesgo"
-APROBACION = "Aprobación pendiente"
-RESOLVER = "Resolver la solicitud de aprobación"
+# An approval says what waits and who must act, from the request's plain columns (`entidad`,
+# `evento`): nothing decrypted, nothing of her (the inbox's `describir` says the rest). For
+# each kind: what a supervisora approves ("Aprobar …") and its name after a colon.
+QUE_SE_APRUEBA = {
+    ("canalizacion", "enviar"): ("el envío de una canalización", "envío de una canalización"),
+    ("caso", "cerrar"): ("el cierre del caso", "cierre del caso"),
+    ("valoracion_riesgo", "aplicar"): ("bajar el nivel de riesgo", "bajar el nivel de riesgo"),
+}
+APROBAR = "Aprobar {}"  # a supervisora who may resolve it: her colleague's request
+SU_SOLICITUD = "Su solicitud espera aprobación: {}"  # who asked
+ESPERA_SUPERVISORA = "Espera la aprobación de una supervisora: {}"  # anyone else (and the job)
 
 
 @dataclass(frozen=True)
@@ -166,8 +175,18 @@ def _canalizaciones(institucion_id, suya, momento) -> list[Pendiente]:
             for fila in db.session.execute(consulta)]
 
 
+def que_se_aprueba(entidad: str, evento: str) -> tuple[str, str]:
+    """(what she approves, its name) of a kind of request; a kind not named above falls back
+    on its move's label in flujos/ ("devolver a borrador")."""
+    if (entidad, evento) in QUE_SE_APRUEBA:
+        return QUE_SE_APRUEBA[(entidad, evento)]
+    etiqueta = FLUJOS[entidad].transicion(evento).etiqueta
+    return (etiqueta[:1].lower() + etiqueta[1:],) * 2
+
+
 def _aprobaciones(institucion_id, usuaria, suya) -> list[Pendiente]:
     consulta = (select(SolicitudAprobacion.caso_id, SolicitudAprobacion.solicitante_id,
+                       SolicitudAprobacion.entidad, SolicitudAprobacion.evento,
                        SolicitudAprobacion.creada_en, Caso.urgente)
                 .join(Caso, Caso.id == SolicitudAprobacion.caso_id)
                 .where(SolicitudAprobacion.institucion_id == institucion_id,
@@ -178,10 +197,13 @@ def _aprobaciones(institucion_id, usuaria, suya) -> list[Pendiente]:
     items = []
     for fila in db.session.execute(consulta):
         plazo = plazos.APROBACION_HORAS["urgente" if fila.urgente else "normal"]
+        aprobar, nombre = que_se_aprueba(fila.entidad, fila.evento)
         if supervisora and fila.solicitante_id != usuaria.id:
-            tipo, ruta = RESOLVER, ("flujo.bandeja", {})
+            tipo, ruta = APROBAR.format(aprobar), ("flujo.bandeja", {})
         else:  # who asked sees it, and may withdraw it, on the case's page
-            tipo, ruta = APROBACION, ("expedientes.ver", {"caso_id": fila.caso_id})
+            suya_es = usuaria is not None and fila.solicitante_id == usuaria.id
+            tipo = (SU_SOLICITUD if suya_es else ESPERA_SUPERVISORA).format(nombre)
+            ruta = ("expedientes.ver", {"caso_id": fila.caso_id})
         items.append(Pendiente("aprobacion", tipo, fila.creada_en + timedelta(hours=plazo),
                                fila.caso_id, fila.urgente, ruta))
     return items

@@ -40,8 +40,13 @@ def transicion_de_caso(caso):
 @bp.route("/aprobaciones/")
 @permiso("aprobaciones.resolver", lectura="aprobaciones.ver")  # names and reasons
 def bandeja():
+    """Two sections, each urgent first: what waits for her decision (her colleagues'
+    requests: the count on her home), then her own, which only another supervisora resolves
+    and she may withdraw. On a phone the one she can act on must not hide below her own."""
     solicitudes = servicios.pendientes_de_institucion(current_user.institucion_id)
-    return render_template("aprobaciones/bandeja.html", solicitudes=solicitudes, FLUJOS=FLUJOS,
+    esperan = [s for s in solicitudes if s.solicitante_id != current_user.id]
+    suyas = [s for s in solicitudes if s.solicitante_id == current_user.id]
+    return render_template("aprobaciones/bandeja.html", esperan=esperan, suyas=suyas, FLUJOS=FLUJOS,
                            nombres={s.id: etiqueta(s.caso, vista_de(s.caso, current_user))
                                     for s in solicitudes},
                            que={s.id: servicios.describir(s) for s in solicitudes})

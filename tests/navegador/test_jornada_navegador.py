@@ -163,7 +163,7 @@ def test_la_jornada_de_una_capturista(page: Page, correos, jornada, capturar, an
     expect(page.get_by_role("heading", level=1)).to_have_text("Aprobaciones pendientes")
     expect(page.locator("article.solicitud")).to_have_count(jornada["por_aprobar"])
     # A risk level's approval says from which level to which.
-    expect(page.get_by_role("heading", level=2, name=(
+    expect(page.get_by_role("heading", level=3, name=(
         f"Aplicar el nivel de riesgo {jornada['nivel_a']} propuesto "
         f"(el caso está en {jornada['nivel_de']})."))).to_be_visible()
     capturar("supervisora-aprobaciones-al-empezar")
@@ -258,8 +258,8 @@ def test_la_jornada_de_una_capturista(page: Page, correos, jornada, capturar, an
     assert alturas == sorted(alturas), f"los grupos no se leen de arriba abajo: {alturas}"
     pendientes = page.locator("li.pendiente")
     expect(pendientes.locator(".pendiente-que")).to_have_text([
-        EMITIR, "Canalización sin respuesta de INSTB", "Aprobación pendiente", "Aprobación pendiente",
-        REVALORAR])
+        EMITIR, "Canalización sin respuesta de INSTB", "Su solicitud espera aprobación: bajar el nivel de riesgo",
+        "Su solicitud espera aprobación: cierre del caso", REVALORAR])
     expect(pendientes.locator(".pendiente-caso")).to_have_text([
         "Mujer Orden Sintetica", "Mujer Canalizar Sintetica", re.compile("Mujer (Cierre|Nivel) Sintetica"),
         re.compile("Mujer (Cierre|Nivel) Sintetica"), "Mujer Revalorar Sintetica"])
@@ -294,14 +294,14 @@ def test_la_jornada_de_una_capturista(page: Page, correos, jornada, capturar, an
     expect(mas_una).to_be_visible()
     mas_una.click()
     solicitud = page.locator("article.solicitud").filter(
-        has=page.get_by_role("heading", level=2, name=que_aprueba, exact=True))
+        has=page.get_by_role("heading", level=3, name=que_aprueba, exact=True))
     expect(solicitud).to_have_count(1)
     expect(solicitud).to_contain_text(f"Caso: {LUZ} · solicitó {ANA} el {cuando}")
     capturar("aprobacion-que-dice-que")
     solicitud.get_by_role("button", name="Aprobar", exact=True).click()
     aviso(page, "Solicitud aprobada.")
     expect(page.locator("article.solicitud")).to_have_count(jornada["por_aprobar"])
-    expect(page.get_by_role("heading", level=2, name=que_aprueba)).to_have_count(0)
+    expect(page.get_by_role("heading", level=3, name=que_aprueba)).to_have_count(0)
     capturar("aprobada")
     menu(page, anchura, "Inicio")
     expect(por_aprobar).to_be_visible()  # back to what was waiting before
