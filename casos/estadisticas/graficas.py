@@ -10,8 +10,16 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-ANCHO, ALTO_FILA, ETIQUETA, MARGEN = 660, 26, 240, 70
-MAX_CARACTERES = 30
+# Drawn for a phone first: each row is its label on a line of its own and, under it, the bar
+# with its value. Beside the bars, a 240-unit label column made the chart 660 units wide, scaled
+# down to 324 px on a 390 px phone: its text was 6 px. Now the SVG is ANCHO px wide at most (one
+# unit, one pixel: 14 px text on a desktop, the size estilo.css gives .grafica-etiqueta) and
+# narrows with the page (`max-width: 100%`): 324 px on a 390 px phone, 0.9 px a unit, 12.6 px text.
+ANCHO = 360
+VALOR = 64  # room right of the longest bar for its value ("12 345")
+ETIQUETA_ALTO, BARRA_ALTO, ENTRE_FILAS = 18, 16, 10
+ALTO_FILA = ETIQUETA_ALTO + BARRA_ALTO + ENTRE_FILAS
+MAX_CARACTERES = 48  # a label fits the chart's width; the table has it whole
 
 
 def _recortar(texto: str) -> str:
@@ -28,30 +36,31 @@ def barras(identificador: str, titulo: str, filas: list[tuple[str, object]], *,
         filas = publicadas[:maximo_filas]
         titulo = f"{titulo} (los {len(filas)} mayores)"
     maximo = max([v for _, v in filas if isinstance(v, int)] + [1])
-    largo = ANCHO - ETIQUETA - MARGEN
-    alto = max(1, len(filas)) * ALTO_FILA + 8
+    largo = ANCHO - VALOR
+    alto = max(1, len(filas)) * ALTO_FILA
     partes = [
-        f'<svg class="grafica" viewBox="0 0 {ANCHO} {alto}" width="100%" role="img" '
+        f'<svg class="grafica" width="{ANCHO}" height="{alto}" viewBox="0 0 {ANCHO} {alto}" role="img" '
         f'aria-labelledby="{identificador}-t {identificador}-d" preserveAspectRatio="xMinYMin meet">',
         f'<title id="{identificador}-t">{escape(titulo)}</title>',
         f'<desc id="{identificador}-d">Las cifras están en la tabla «{escape(tabla)}».</desc>',
     ]
     for i, (etiqueta, valor) in enumerate(filas):
-        y = i * ALTO_FILA + 4
-        centro = y + ALTO_FILA / 2 + 4
-        partes.append(f'<text x="{ETIQUETA - 8}" y="{centro:.0f}" text-anchor="end" '
+        y = i * ALTO_FILA
+        barra = y + ETIQUETA_ALTO
+        centro = barra + BARRA_ALTO / 2 + 5  # the baseline of 14-unit text centred on the bar
+        partes.append(f'<text x="2" y="{y + ETIQUETA_ALTO - 4}" '  # room for a "j"'s overhang
                       f'class="grafica-etiqueta">{escape(_recortar(etiqueta))}</text>')
         if isinstance(valor, int):
             ancho = round(largo * valor / maximo) if valor else 0
-            partes.append(f'<rect x="{ETIQUETA}" y="{y + 3}" width="{ancho}" height="{ALTO_FILA - 8}" '
+            partes.append(f'<rect x="0" y="{barra}" width="{ancho}" height="{BARRA_ALTO}" '
                           f'class="grafica-barra"/>')
             texto = f"{valor:,}".replace(",", " ")
         else:
             ancho = 14
-            partes.append(f'<rect x="{ETIQUETA}" y="{y + 3}" width="{ancho}" height="{ALTO_FILA - 8}" '
+            partes.append(f'<rect x="1" y="{barra + 1}" width="{ancho}" height="{BARRA_ALTO - 2}" '
                           f'class="grafica-suprimida"/>')
             texto = "—" if valor is None else str(valor)
-        partes.append(f'<text x="{ETIQUETA + ancho + 6}" y="{centro:.0f}" '
+        partes.append(f'<text x="{ancho + 6}" y="{centro:.0f}" '
                       f'class="grafica-valor">{escape(texto)}</text>')
     partes.append("</svg>")
     return Markup("".join(partes))
