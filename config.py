@@ -84,6 +84,8 @@ class Base:
     # Statistics pages serve a stored publication computed less than this many minutes ago
     # (casos/estadisticas/instantaneas.py); 0: no snapshots, every request computes.
     ESTADISTICAS_VIGENCIA_MINUTOS = int(os.environ.get("ESTADISTICAS_VIGENCIA_MINUTOS", "10"))
+    # Attachments (casos/adjuntos/): the largest file accepted, in MB.
+    ADJUNTOS_MAXIMO_MB = float(os.environ.get("ADJUNTOS_MAXIMO_MB", "10"))
     # E-mail to staff (casos/avisos/): off while SMTP_SERVIDOR or URL_PUBLICA is empty.
     # URL_PUBLICA is the address the e-mails' links point to (https://… in production).
     SMTP_SERVIDOR = os.environ.get("SMTP_SERVIDOR", "")

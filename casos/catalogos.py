@@ -144,6 +144,18 @@ def tipos_atencion() -> dict[str, TipoAtencion]:
                 for f in csv.DictReader(archivo)}
 
 
+# What a file attached to a case is (casos/adjuntos/).
+CATEGORIAS_ADJUNTO = {
+    "denuncia": "Denuncia",
+    "dictamen_medico": "Dictamen médico",
+    "orden_proteccion": "Orden de protección",
+    "identificacion": "Identificación",
+    "otro": "Otro documento",
+}
+
+# What a file may be, by its content (casos/adjuntos/archivos.py): MIME type -> what people call it.
+TIPOS_ADJUNTO = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+
 # How a person receives the staff e-mails (casos/avisos/): each one as it happens, or one
 # summary a day.
 AVISOS_POR_CORREO = {

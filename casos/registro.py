@@ -84,6 +84,7 @@ def sesiones(app: Flask) -> None:
 
 def blueprints(app: Flask) -> None:
     from casos import estadisticas
+    from casos.adjuntos.vistas import bp as adjuntos
     from casos.admin.vistas import bp as admin
     from casos.atenciones.vistas import bp as atenciones
     from casos.auditoria.vistas import bp as auditoria
@@ -97,8 +98,8 @@ def blueprints(app: Flask) -> None:
     from casos.salud import bp as salud
     from casos.transiciones.vistas import bp as flujo
 
-    for blueprint in (cuentas, segundo_factor, inicio, expedientes, canalizaciones, ordenes, atenciones, flujo,
-                      pendientes, admin, auditoria, salud):
+    for blueprint in (cuentas, segundo_factor, inicio, expedientes, canalizaciones, ordenes, atenciones, adjuntos,
+                      flujo, pendientes, admin, auditoria, salud):
         app.register_blueprint(blueprint)
     estadisticas.registrar(app)
 
@@ -175,6 +176,14 @@ def plantillas(app: Flask) -> None:
                               + sorted(c for c in claves if c not in catalogo))
 
     app.jinja_env.filters["etiquetas"] = etiquetas
+
+    def tamano(octetos: int) -> str:
+        """A file's size as people read it: "350 KB", "2.4 MB"."""
+        if octetos < 1024 * 1024:
+            return f"{max(1, round(octetos / 1024))} KB"
+        return f"{octetos / (1024 * 1024):.1f} MB"
+
+    app.jinja_env.filters["tamano"] = tamano
     # Every catalogue (upper-case names in casos/catalogos.py) is available to templates.
     app.jinja_env.globals.update(
         {nombre: valor for nombre, valor in vars(catalogos).items()

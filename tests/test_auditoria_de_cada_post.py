@@ -22,6 +22,7 @@ added next year fails it, by name, until its row is written.
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 from collections.abc import Callable
@@ -31,10 +32,11 @@ from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import FileStorage, MultiDict
 
 from casos import acceso
 from casos.acceso.politica import PUBLICA
+from casos.adjuntos.modelos import Adjunto
 from casos.auditoria.modelos import EventoAuditoria
 from casos.bd import ahora
 from casos.canalizaciones import servicios as canalizaciones
@@ -61,6 +63,7 @@ from tests.conftest import (
     olvidar_ultimo_codigo,
 )
 from tests.reloj import MEXICO, hoy_en_mexico
+from tests.test_adjuntos import pdf
 
 pytestmark = pytest.mark.reloj  # dates of the facts, of orders and of assessments
 
@@ -100,6 +103,11 @@ class Ev:
     objeto: str | None = None
     quien: str | None = QUIEN_ENVIA
     motivo: str | None = None
+
+
+def _archivo(datos: bytes):
+    """A file field's value as a browser sends it (one value, not a tuple to split)."""
+    return FileStorage(stream=io.BytesIO(datos), filename="denuncia.pdf", content_type="application/pdf")
 
 
 def del_caso(accion: str) -> Ev:
@@ -986,6 +994,19 @@ TABLA: dict[str, tuple[Envio, ...]] = {
               (del_caso("orden_proteccion.seguimiento"),), preparar=ORDEN_VIGENTE, pagina=CASO),
         Envio("a una orden aún no emitida", "capturista", (), rechazo=INVALIDA,
               preparar=_orden, pagina=CASO, del_formulario=False),
+    ),
+    # ---- documents attached to her case ----------------------------------------------------------
+    "/casos/<uuid:caso_id>/adjuntos/nuevo": (
+        # Its event names the document (objeto), so "who saw what" can tell which one.
+        Envio("la dueña adjunta un PDF", "capturista", (Ev("adjunto.subir", caso="caso_id", objeto="adjunto"),),
+              preparar=_caso, datos=lambda ids: {"categoria": "denuncia", "archivo": _archivo(pdf())},
+              despues=lambda m, _r: m.ids.update(adjunto=db.session.scalar(sa.select(Adjunto.id)))),
+        Envio("un ejecutable renombrado: la página vuelve con el error", "capturista", (del_caso("caso.ver"),),
+              codigo=200, rechazo=INVALIDA, preparar=_caso,
+              datos=lambda ids: {"categoria": "denuncia", "archivo": _archivo(b"MZ\x90\x00" * 64)}),
+        Envio("el caso se eliminó mientras llenaba el formulario", "capturista", (), rechazo=INVALIDA,
+              preparar=_caso, entre=_eliminar_el_caso,
+              datos=lambda ids: {"categoria": "denuncia", "archivo": _archivo(pdf())}),
     ),
     # ---- services given to her (atenciones) ----------------------------------------------------
     "/casos/<uuid:caso_id>/atenciones/nueva": (

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from casos import acceso
+from casos.adjuntos import servicios as adjuntos
 from casos.bd import ahora
 from casos.canalizaciones import servicios as canalizaciones
 from casos.cuentas import servicios
@@ -34,7 +35,7 @@ IDENTIDADES = ("anonima", "capturista", "supervisora", "gestora", "admin",
                "capturista_b", "supervisora_b")
 # Arguments whose object belongs to an institution: another institution gets 404, not 403,
 # so that not even the existence of the object leaks.
-ARGUMENTOS_DE_INSTITUCION = {"caso_id", "canalizacion_id", "orden_id", "solicitud_id"}
+ARGUMENTOS_DE_INSTITUCION = {"caso_id", "canalizacion_id", "orden_id", "adjunto_id", "solicitud_id"}
 # Arguments whose object belongs to one person (an intake draft): everyone else gets 404.
 ARGUMENTOS_DE_AUTORA = {"borrador_id"}
 AUTORA = "capturista"
@@ -99,12 +100,16 @@ def objetos(app, cuentas):
                                         solicitada_en=ahora(), notas=None)
     db.session.commit()
     solicitud = db.session.scalars(sa.select(SolicitudAprobacion)).one()
+    from tests.test_adjuntos import pdf
+
+    adjunto = adjuntos.adjuntar(caso, cuentas[AUTORA], datos=pdf(), nombre="denuncia.pdf", categoria="denuncia")
     token_api, _ = tokens_api.crear("Sistema de prueba", cuentas["admin"])
     db.session.commit()
     return {
         "caso_id": caso.id,
         "canalizacion_id": canalizacion.id,
         "orden_id": orden.id,
+        "adjunto_id": adjunto.id,
         "solicitud_id": solicitud.id,
         "borrador_id": borrador.id,
         "usuaria_id": pendiente.id,

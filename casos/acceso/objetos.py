@@ -128,6 +128,25 @@ def orden(orden_id, modo: str, usuaria):
     return encontrada, Cargado(encontrada.caso_id, encontrada.id)
 
 
+def adjunto(adjunto_id, modo: str, usuaria):
+    """A file of a case: its case decides. Only the owning institution opens one for now; a
+    receiving institution sees no file of the case (by category, under her consent, later:
+    issue 13), so for it the file does not exist."""
+    from casos.adjuntos.modelos import Adjunto
+
+    if modo != LEER:
+        raise ValueError(modo)
+    encontrado = db.session.get(Adjunto, adjunto_id) if isinstance(adjunto_id, uuid.UUID) else None
+    if encontrado is None:
+        abort(404)
+    caso(encontrado.caso_id, LEER, usuaria)
+    if not g.vista.propia:
+        abort(404)
+    if g.vista.eliminado:
+        raise Rechazo(ELIMINADO, _pagina_del_caso(encontrado.caso_id), codigo=410)
+    return encontrado, Cargado(encontrado.caso_id, encontrado.id)
+
+
 def solicitud(solicitud_id, modo: str, usuaria):
     from casos.transiciones.modelos import SolicitudAprobacion
 
@@ -186,6 +205,7 @@ CARGADORES: dict[str, tuple[str, Callable]] = {
     "caso_id": ("caso", caso),
     "canalizacion_id": ("canalizacion", canalizacion),
     "orden_id": ("orden", orden),
+    "adjunto_id": ("adjunto", adjunto),
     "solicitud_id": ("solicitud", solicitud),
     "borrador_id": ("borrador", borrador),
     "usuaria_id": ("usuaria", _administrado(_usuaria)),
@@ -193,7 +213,7 @@ CARGADORES: dict[str, tuple[str, Callable]] = {
     "token_id": ("token_api", _administrado(_token_api)),
 }
 # The arguments that reach a woman's case (the others are the admin's accounts and tokens).
-DEL_CASO = frozenset({"caso_id", "canalizacion_id", "orden_id", "solicitud_id", "borrador_id"})
+DEL_CASO = frozenset({"caso_id", "canalizacion_id", "orden_id", "adjunto_id", "solicitud_id", "borrador_id"})
 
 
 def cargar(declarados: dict[str, str], argumentos: dict, usuaria) -> tuple[dict, Cargado | None]:

@@ -43,6 +43,8 @@ ACCIONES: dict[str, str] = {
     "caso.asignar": "Asignó a la persona responsable del caso",
     "consentimiento.revocar": "Registró la revocación del consentimiento",
     "atencion.registrar": "Registró una atención brindada",
+    "adjunto.subir": "Adjuntó un documento al caso",
+    "adjunto.descargar": "Descargó un documento del caso",
     "datos.eliminar": "Eliminó los datos personales del caso",
     "borrador.abrir": "Abrió un borrador de captura",
     "borrador.guardar": "Guardó un borrador de captura",

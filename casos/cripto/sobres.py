@@ -66,6 +66,17 @@ def cifrar(dek: bytes, texto: str, aad: str) -> bytes:
     return _sellar(dek, _CAMPO, texto.encode("utf-8"), aad)
 
 
+def cifrar_bytes(dek: bytes, datos: bytes, aad: str) -> bytes:
+    """A file's chunk (casos/adjuntos/): the same format as a field, bytes instead of text."""
+    return _sellar(dek, _CAMPO, datos, aad)
+
+
+def descifrar_bytes(dek: bytes, cifrado: bytes, aad: str) -> bytes:
+    if bytes(cifrado[:len(_CAMPO)]) != _CAMPO:
+        raise DescifradoFallido("formato de campo cifrado desconocido")
+    return _abrir(dek, bytes(cifrado[len(_CAMPO):]), aad)
+
+
 def descifrar(dek: bytes, cifrado: bytes, aad: str) -> str:
     if bytes(cifrado[:len(_CAMPO)]) != _CAMPO:
         raise DescifradoFallido("formato de campo cifrado desconocido")

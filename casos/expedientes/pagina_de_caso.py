@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from casos.acceso import Vista, puede
+from casos.adjuntos import servicios as adjuntos
 from casos.atenciones import servicios as atenciones
 from casos.expedientes import historia, servicios
 from casos.expedientes.modelos import Hecho
@@ -90,6 +91,8 @@ def contexto(caso, usuaria, vista: Vista) -> dict:
                                 "seguimiento": ordenes.proximo_seguimiento(o)} for o in caso.ordenes},
         "acciones_orden": {o.id: flujo_orden.disponibles(o.estado, quien_en_orden) for o in caso.ordenes},
         **servicios_dados,
+        # The case's files: the owning institution's only, for now (casos/acceso/objetos.py `adjunto`).
+        "adjuntos": adjuntos.del_caso(caso) if propia else [],
     }
 
 

@@ -53,7 +53,8 @@ PAGINAS = {
         "canalizaciones": "/canalizaciones/", "valorar": "/casos/{caso}/valoracion",
         "canalizar": "/canalizaciones/nueva/{caso}", "orden": "/casos/{caso}/ordenes/nueva",
         "atencion": "/casos/{caso}/atenciones/nueva", "revocar": "/casos/{caso}/consentimiento/revocar",
-        "contrasena": "/cuenta/contrasena", "dos_pasos": "/cuenta/segundo-factor", "avisos": "/cuenta/avisos"},
+        "contrasena": "/cuenta/contrasena", "dos_pasos": "/cuenta/segundo-factor", "avisos": "/cuenta/avisos",
+        "adjuntar": "/casos/{caso}/adjuntos/nuevo"},
     "supervisora": {
         "inicio": "/", "casos": "/casos/", "caso": "/casos/{caso}", "pendientes": "/pendientes",
         "aprobaciones": "/aprobaciones/", "canalizaciones": "/canalizaciones/",
@@ -74,6 +75,7 @@ NO_SE_ABREN_AQUI = {
     "api.catalogos": "API JSON", "api.estadisticas": "API JSON", "api.openapi": "API JSON",
     "estadisticas.exportar_csv": "descarga CSV", "estadisticas.exportar_json": "descarga JSON",
     "admin.panel": "redirige a la página de cuentas",
+    "adjuntos.descargar": "descarga de un documento (PDF o imagen), no una página",
     "cuentas.entrar": "sin sesión: test_entrar_en_un_telefono",
     "segundo_factor.codigo": "sin sesión: cada prueba entra por ella a lo ancho del teléfono (entrar)",
     "segundo_factor.alta": "sin sesión, solo la primera vez: tests/navegador/test_entrar_navegador.py",
@@ -151,6 +153,15 @@ _LETRA_CHICA = """() => [...document.body.querySelectorAll("*")]
   .map((el) => `${el.tagName.toLowerCase()} «${el.innerText.trim().slice(0, 30)}» ${getComputedStyle(el).fontSize}`)
 """
 
+# The same for a chart's text (excluded above): an SVG drawn wider than a phone shrinks with its
+# text; what counts is its font size times the scale its SVG is drawn at.
+_LETRA_CHICA_EN_SVG = """() => [...document.querySelectorAll("svg text")]
+  .filter((t) => t.getClientRects().length)
+  .map((t) => ({t, px: parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a}))
+  .filter(({px}) => px < 11 - 0.05)
+  .map(({t, px}) => `«${t.textContent.trim().slice(0, 30)}» ${px.toFixed(1)} px`)
+"""
+
 
 @pytest.fixture
 def mundo(app, cuentas, como) -> dict:
@@ -213,6 +224,7 @@ def test_en_un_telefono_nada_se_desplaza_a_lo_ancho(page: Page, correos, mundo, 
     assert not (recortados := page.evaluate(_RECORTADOS)), f"se leen desplazando a lo ancho: {recortados}"
     assert not (chicos := page.evaluate(_TOQUES_CHICOS)), f"controles de menos de 44 px: {chicos}"
     assert not (letra := page.evaluate(_LETRA_CHICA)), f"letra de menos de 13 px: {letra}"
+    assert not (letra := page.evaluate(_LETRA_CHICA_EN_SVG)), f"gráficas con letra de menos de 11 px: {letra}"
 
 
 @EN_ESCRITORIO
@@ -325,3 +337,158 @@ def test_las_paginas_sin_sesion_caben_en_un_telefono(page: Page, app, cuentas, c
         capturar(page.url.rsplit("/", 1)[-1])
         assert (desborde := _desborde(page)) is None, desborde
         assert not (chicos := page.evaluate(_TOQUES_CHICOS)), f"controles de menos de 44 px: {chicos}"
+
+
+# ---- the work on the first screen; filters and long help one tap away --------------------------
+
+def _abajo(caja: dict) -> float:
+    return caja["y"] + caja["height"]
+
+
+@EN_TELEFONO
+def test_en_un_telefono_la_lista_de_casos_empieza_en_la_primera_pantalla(page: Page, correos, mundo, capturar):
+    """Search, the view switch and "Filtros" come first; the filters wait behind "Filtros" until
+    tapped, and a filter in use (or refused) opens them by itself."""
+    entrar(page, correos["supervisora"])
+    page.goto("/casos/")
+    primera = page.locator("table.apilable > tbody > tr").first
+    nombre = primera.locator("td.principal a")
+    expect(nombre).to_have_attribute("href", re.compile(r"^/casos/[0-9a-f-]{36}$"))  # a case, not "No hay"
+    caja = nombre.bounding_box()
+    assert _abajo(caja) <= TELEFONO["height"], (
+        f"el primer caso termina en y={_abajo(caja):.0f} px, fuera de la primera pantalla ({TELEFONO['height']} px)")
+    filtros = page.locator("details.plegable > summary", has_text="Filtros")
+    expect(filtros).to_have_text("Filtros")  # none in use: no count
+    expect(filtros).to_be_visible()
+    assert filtros.bounding_box()["height"] >= 44 - 0.5  # one obvious tap
+    estado = page.get_by_label("Estado", exact=True)
+    expect(estado).to_be_hidden()
+    capturar("casos-filtros-cerrados")
+
+    filtros.click()
+    for control in (estado, page.get_by_label("Riesgo"), page.get_by_label("Municipio"),
+                    page.get_by_label("Registrado desde"), page.get_by_label("hasta", exact=True),
+                    page.get_by_label("Orden"), page.get_by_label("Solo urgentes abiertos"),
+                    page.get_by_role("button", name="Filtrar")):
+        expect(control).to_be_visible()
+    capturar("casos-filtros-abiertos")
+    assert (desborde := _desborde(page)) is None, desborde
+
+    # What she chose is applied and shown, the filters open, the summary counting them.
+    page.get_by_label("Riesgo").select_option(label="Alto")
+    page.get_by_label("Registrado desde").fill("2026-11-01")
+    page.get_by_role("button", name="Filtrar").click()
+    expect(page).to_have_url(re.compile(r"nivel=alto"))
+    expect(filtros).to_have_text("Filtros (2)")
+    expect(page.get_by_label("Riesgo")).to_have_value("alto")
+    expect(page.get_by_label("Registrado desde")).to_have_value("2026-11-01")
+    expect(page.locator("table.apilable > tbody > tr")).to_have_count(1)
+    expect(page.locator("table.apilable td.principal")).to_have_text(NOMBRE_LARGO)
+    capturar("casos-filtrados")
+
+    # A refused filter: the message and the filters, open, without a tap.
+    page.goto("/casos/?estado=inexistente")
+    expect(page.get_by_text("Se ignoró un filtro no válido (estado).")).to_be_visible()
+    expect(estado).to_be_visible()
+    expect(filtros).to_have_text("Filtros")
+
+
+@EN_TELEFONO
+def test_en_un_telefono_los_pendientes_empiezan_en_la_primera_pantalla(page: Page, correos, mundo, capturar):
+    entrar(page, correos["capturista"])
+    page.goto("/pendientes")
+    primero = page.locator("li.pendiente").first
+    expect(primero).to_be_visible()
+    caja = primero.bounding_box()
+    assert _abajo(caja) <= TELEFONO["height"], (
+        f"el primer pendiente termina en y={_abajo(caja):.0f} px, fuera de la primera pantalla")
+    filtros = page.locator("details.plegable > summary", has_text="Filtros")
+    ayuda = page.locator("details.plegable > summary", has_text="Qué aparece")
+    por_tipo = page.get_by_role("list", name="Por tipo")
+    orden = page.get_by_text("Primero las órdenes de protección")
+    expect(filtros).to_have_text("Filtros")
+    expect(por_tipo).to_be_hidden()
+    expect(orden).to_be_hidden()
+    capturar("pendientes-cerrados")
+
+    ayuda.click()
+    expect(orden).to_be_visible()
+    filtros.click()
+    expect(por_tipo.get_by_role("link", name=re.compile(r"^Todos los tipos \(2\)$"))).to_be_visible()
+    expect(page.get_by_role("list", name="Por situación").get_by_role("link")).to_have_count(4)
+    capturar("pendientes-abiertos")
+    assert (desborde := _desborde(page)) is None, desborde
+    assert not (chicos := page.evaluate(_TOQUES_CHICOS)), f"controles de menos de 44 px: {chicos}"
+
+    # A filter in use: the filters open by themselves, the chosen one marked.
+    page.get_by_role("link", name=re.compile(r"^Vencen hoy \(1\)$")).click()
+    expect(page).to_have_url(re.compile(r"situacion=hoy"))
+    expect(filtros).to_have_text("Filtros (1)")
+    expect(page.get_by_role("link", name=re.compile(r"^Vencen hoy"))).to_have_attribute("aria-current", "true")
+    expect(page.locator("li.pendiente")).to_have_count(1)
+    expect(orden).to_be_hidden()  # the help stays folded
+    capturar("pendientes-filtrados")
+
+
+@EN_ESCRITORIO
+def test_en_el_escritorio_los_filtros_se_ven_sin_abrirlos(page: Page, correos, mundo, capturar):
+    entrar(page, correos["capturista"])
+    page.goto("/casos/")
+    expect(page.get_by_label("Estado", exact=True)).to_be_visible()
+    expect(page.locator("details.plegable > summary")).to_be_hidden()
+    capturar("casos")
+    page.goto("/pendientes")
+    expect(page.get_by_role("list", name="Por tipo")).to_be_visible()
+    expect(page.get_by_text("Primero las órdenes de protección")).to_be_visible()
+    expect(page.locator("details.plegable > summary")).to_have_count(2)
+    for summary in page.locator("details.plegable > summary").all():
+        expect(summary).to_be_hidden()
+    capturar("pendientes")
+
+
+# Each chart's text as drawn (font size times its SVG's scale) and whether it stays inside its SVG.
+_TEXTO_DE_GRAFICAS = """() => [...document.querySelectorAll("svg.grafica text")].map((t) => {
+  const caja = t.getBoundingClientRect(), svg = t.ownerSVGElement.getBoundingClientRect();
+  return {texto: t.textContent, px: parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a,
+          dentro: caja.left >= svg.left - 0.5 && caja.right <= svg.right + 0.5
+                  && caja.top >= svg.top - 0.5 && caja.bottom <= svg.bottom + 0.5};
+})"""
+# Each scrolling statistics grid: does its caption's text show whole inside the box, at the start
+# and scrolled to the end?
+_TITULOS_DE_TABLAS = """() => [...document.querySelectorAll(".tabla-desplazable")]
+  .filter((caja) => caja.querySelector(":scope > table.numeros > caption"))
+  .map((caja) => {
+    const texto = document.createRange();
+    texto.selectNodeContents(caja.querySelector(":scope > table.numeros > caption"));
+    const visible = () => {
+      const t = texto.getBoundingClientRect(), c = caja.getBoundingClientRect();
+      return t.left >= c.left - 0.5 && t.right <= c.right + 0.5;
+    };
+    const alInicio = visible();
+    caja.scrollLeft = caja.scrollWidth;
+    const alFinal = visible();
+    caja.scrollLeft = 0;
+    return {titulo: texto.toString().trim(), desplaza: caja.scrollWidth > caja.clientWidth + 1,
+            alInicio, alFinal};
+  })"""
+
+
+@EN_TELEFONO
+def test_las_graficas_y_sus_tablas_se_leen_en_un_telefono(page: Page, correos, mundo, capturar):
+    entrar(page, correos["gestora"])
+    page.goto("/estadisticas/")
+    expect(page.locator("svg.grafica").first).to_be_visible()
+    textos = page.evaluate(_TEXTO_DE_GRAFICAS)
+    assert textos, "el tablero no tiene gráficas con texto"
+    chicos = [f"«{t['texto']}» {t['px']:.1f} px" for t in textos if t["px"] < 11 - 0.05]
+    assert not chicos, f"texto de gráficas de menos de 11 px a 390 px: {chicos}"
+    assert not (fuera := [t["texto"] for t in textos if not t["dentro"]]), f"texto recortado: {fuera}"
+    for grafica in page.locator("svg.grafica").all():
+        assert grafica.bounding_box()["width"] <= TELEFONO["width"]
+    tablas = page.evaluate(_TITULOS_DE_TABLAS)
+    assert any(t["desplaza"] for t in tablas), "ninguna tabla se desplaza: la prueba no prueba nada"
+    cortados = [t["titulo"] for t in tablas if not (t["alInicio"] and t["alFinal"])]
+    assert not cortados, f"títulos de tabla cortados por su caja desplazable: {cortados}"
+    ruta = capturar("estadisticas")
+    page.locator("figure.cuadro:has(svg.grafica)").first.screenshot(path=ruta.with_name("grafica.png"))
+    assert (desborde := _desborde(page)) is None, desborde
