@@ -86,6 +86,9 @@ class Base:
     ESTADISTICAS_VIGENCIA_MINUTOS = int(os.environ.get("ESTADISTICAS_VIGENCIA_MINUTOS", "10"))
     # Attachments (casos/adjuntos/): the largest file accepted, in MB.
     ADJUNTOS_MAXIMO_MB = float(os.environ.get("ADJUNTOS_MAXIMO_MB", "10"))
+    # Where new files' encrypted chunks go: empty, the database; a path, that directory (for
+    # large deployments; back it up with the database). Older files stay where they were put.
+    ADJUNTOS_DIRECTORIO = os.environ.get("ADJUNTOS_DIRECTORIO", "")
     # E-mail to staff (casos/avisos/): off while SMTP_SERVIDOR or URL_PUBLICA is empty.
     # URL_PUBLICA is the address the e-mails' links point to (https://… in production).
     SMTP_SERVIDOR = os.environ.get("SMTP_SERVIDOR", "")

@@ -153,6 +153,22 @@ CATEGORIAS_ADJUNTO = {
     "otro": "Otro documento",
 }
 
+# What a receiving institution must have been shared, under her consent, to open a file of
+# each category (casos/acceso/casos.py `AccesoDocumentos`). A scanned document carries her
+# name, so identity always; a complaint and an order also name the aggressor, and an order
+# tells of her risk (the case page shows orders to a receiver only with "riesgo"). "otro": no
+# consent can name what it holds, so it stays with the institution that uploaded it.
+CONSENTIMIENTO_DE_ADJUNTO: dict[str, frozenset[str] | None] = {
+    "denuncia": frozenset({"identidad", "hechos", "agresor"}),
+    "dictamen_medico": frozenset({"identidad", "hechos"}),
+    "orden_proteccion": frozenset({"identidad", "riesgo", "agresor"}),
+    "identificacion": frozenset({"identidad"}),
+    "otro": None,
+}
+
+# Where a file's encrypted chunks are kept (casos/adjuntos/almacen.py).
+ALMACENES_ADJUNTO = ("bd", "directorio")
+
 # What a file may be, by its content (casos/adjuntos/archivos.py): MIME type -> what people call it.
 TIPOS_ADJUNTO = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 

@@ -14,10 +14,14 @@ from sqlalchemy import func, select
 
 from casos.adjuntos.modelos import Adjunto, TrozoAdjunto
 from casos.auditoria.modelos import EventoAuditoria
+from casos.catalogos import CATEGORIAS_ADJUNTO
 from casos.expedientes import servicios as expedientes
 from casos.expedientes.modelos import Caso
 from casos.extensiones import db
 from tests.conftest import datos_de_caso, token_csrf
+from tests.reloj import hoy_en_mexico
+
+CATEGORIAS = tuple(CATEGORIAS_ADJUNTO)
 
 MARCA = "Canaria Documento Sintetico"  # written inside the files: never in the database
 
@@ -153,26 +157,90 @@ def test_una_imagen_pierde_sus_metadatos(como, caso, hacer, tipo):
         assert imagen.size in ((64, 48), (20, 20))
 
 
-def test_otra_institucion_y_la_receptora_no_alcanzan_el_archivo(como, caso, cuentas):
-    from tests.test_movimientos_ilegales import pedir_canalizacion, resolver, responder, solicitud_de
+def _canalizada_a_b(como, caso, cuentas, aceptar: bool = True):
+    from tests.test_movimientos_ilegales import (
+        canalizacion_unica,
+        pedir_canalizacion,
+        resolver,
+        responder,
+        solicitud_de,
+    )
 
-    assert subir(como("capturista"), caso, pdf(), "d.pdf").status_code == 302
-    [adjunto] = guardados()
-    for quien in ("capturista_b", "supervisora_b"):
-        assert como(quien).get(f"/adjuntos/{adjunto.id}").status_code == 404
-        assert como(quien).get(f"/casos/{caso.id}/adjuntos/nuevo").status_code in (403, 404)
-    # Referred to B and accepted: B reads the case, still none of its files (for now).
     assert pedir_canalizacion(como("capturista"), caso, cuentas.institucion_b).status_code == 302
     assert resolver(como("supervisora"), solicitud_de("enviar")).status_code == 302
-    from tests.test_movimientos_ilegales import canalizacion_unica
+    if aceptar:
+        assert responder(como("capturista_b"), canalizacion_unica(), "aceptar").status_code == 302
+    return canalizacion_unica()
 
-    assert responder(como("capturista_b"), canalizacion_unica(), "aceptar").status_code == 302
-    receptora = como("capturista_b")
-    assert receptora.get(f"/casos/{caso.id}").status_code == 200
-    assert "Documentos" not in receptora.get(f"/casos/{caso.id}").get_data(as_text=True)
-    assert receptora.get(f"/adjuntos/{adjunto.id}").status_code == 404
+
+def test_la_receptora_abre_por_categoria_lo_que_ella_compartio(como, caso, cuentas):
+    """She shared identity and the facts with the CJM (the fixture's consent): B opens her ID
+    and the medical report, not the complaint (it names the aggressor: not shared), the order
+    (her risk: not shared) or "otro"; C and the other roles, nothing."""
+    capturista = como("capturista")
+    for categoria in CATEGORIAS:
+        assert subir(capturista, caso, pdf(), "d.pdf", categoria=categoria).status_code == 302
+    por_categoria = {a.categoria: a.id for a in guardados()}
+    antes = {quien: {c: como(quien).get(f"/adjuntos/{i}").status_code for c, i in por_categoria.items()}
+             for quien in ("capturista_b", "supervisora_b")}
+    assert antes == {q: dict.fromkeys(CATEGORIAS, 404) for q in antes}  # no referral yet
+    canalizacion = _canalizada_a_b(como, caso, cuentas, aceptar=False)
+    abre = {"identificacion", "dictamen_medico"}
+    for quien in ("capturista_b", "supervisora_b"):
+        # Sent, not yet accepted: she opens them on the referral page to decide.
+        pagina = como(quien).get(f"/canalizaciones/{canalizacion.id}").get_data(as_text=True)
+        assert set(re.findall(r'href="/adjuntos/([0-9a-f-]{36})"', pagina)) == {
+            str(por_categoria[c]) for c in abre}
+        for categoria, ident in por_categoria.items():
+            assert como(quien).get(f"/adjuntos/{ident}").status_code == (200 if categoria in abre else 404), categoria
     for otro in ("gestora", "admin"):
-        assert como(otro).get(f"/adjuntos/{adjunto.id}").status_code in (403, 404)
+        assert all(como(otro).get(f"/adjuntos/{i}").status_code in (403, 404) for i in por_categoria.values())
+    # She withdraws her consent: B opens nothing any more.
+    expedientes.revocar_consentimiento(db.session.get(Caso, caso.id), None, revocada_el=hoy_en_mexico(),
+                                       informada_por="ella_persona", motivo="Revocación sintética")
+    db.session.commit()
+    assert {como("capturista_b").get(f"/adjuntos/{i}").status_code for i in por_categoria.values()} == {404}
+
+
+def test_cada_lado_adjunta_a_la_canalizacion_cuando_le_toca(como, caso, cuentas):
+    canalizacion = _canalizada_a_b(como, caso, cuentas, aceptar=False)
+    ruta = f"/canalizaciones/{canalizacion.id}/adjuntos/nuevo"
+    # The sender attaches the signed oficio to it; the receiver, not before accepting it.
+    remitente, receptora = como("capturista"), como("capturista_b")
+    enviada = receptora.get(ruta)
+    assert enviada.status_code == 403 and "una vez que la acepta" in enviada.get_data(as_text=True)
+    assert "Adjuntar documento" not in receptora.get(f"/canalizaciones/{canalizacion.id}").get_data(as_text=True)
+    respuesta = remitente.post(ruta, data={"csrf_token": token_csrf(remitente, ruta), "categoria": "otro",
+                                           "archivo": (io.BytesIO(pdf()), "oficio firmado.pdf")},
+                               content_type="multipart/form-data")
+    assert respuesta.status_code == 302 and respuesta.location.endswith(f"/canalizaciones/{canalizacion.id}#titulo-adjuntos")
+    [oficio] = guardados()
+    assert oficio.canalizacion_id == canalizacion.id and oficio.institucion_id == cuentas.institucion_a.id
+    assert receptora.get(f"/adjuntos/{oficio.id}").status_code == 404  # "otro": the uploader's only
+    from tests.test_movimientos_ilegales import canalizacion_unica, responder
+
+    assert responder(receptora, canalizacion_unica(), "aceptar").status_code == 302
+    assert "Adjuntar documento" in receptora.get(f"/canalizaciones/{canalizacion.id}").get_data(as_text=True)
+    respuesta = receptora.post(ruta, data={"csrf_token": token_csrf(receptora, ruta), "categoria": "dictamen_medico",
+                                           "archivo": (io.BytesIO(jpeg_con_gps()), "dictamen.jpg")},
+                               content_type="multipart/form-data")
+    assert respuesta.status_code == 302
+    [suyo] = [a for a in guardados() if a.id != oficio.id]
+    assert suyo.institucion_id == cuentas.institucion_b.id and suyo.canalizacion_id == canalizacion.id
+    # Both sides open the receiver's file, and see it with the referral it goes with.
+    for cliente in (receptora, remitente):
+        assert cliente.get(f"/adjuntos/{suyo.id}").status_code == 200
+    caso_de_a = remitente.get(f"/casos/{caso.id}").get_data(as_text=True)
+    assert "la canalización de INSTA a INSTB" in caso_de_a and str(suyo.id) in caso_de_a
+    # A third institution can neither attach nor open.
+    from tests.conftest import crear_institucion, crear_usuaria, entrar
+
+    tercera = crear_usuaria("capturista", crear_institucion("INSTC", "salud"))
+    db.session.commit()
+    cliente_c = receptora.application.test_client()
+    assert entrar(cliente_c, tercera).status_code == 302
+    assert cliente_c.get(ruta).status_code == 404
+    assert {cliente_c.get(f"/adjuntos/{a.id}").status_code for a in guardados()} == {404}
 
 
 def test_eliminar_los_datos_del_caso_deja_sus_archivos_ilegibles(como, caso, cuentas):
@@ -187,4 +255,41 @@ def test_eliminar_los_datos_del_caso_deja_sus_archivos_ilegibles(como, caso, cue
     assert db.session.scalar(select(Caso.dek_envuelta).where(Caso.id == caso.id)) is None
     assert db.session.scalar(select(func.count()).select_from(Adjunto)) == 1
     descarga = capturista.get(f"/adjuntos/{adjunto.id}")
+    assert descarga.status_code == 410 and b"%PDF" not in descarga.data
+
+
+def test_en_un_directorio_los_archivos_se_guardan_cifrados_y_mueren_con_la_clave(app, como, caso, cuentas, tmp_path):
+    """`ADJUNTOS_DIRECTORIO`: the chunks are files there, as sealed as in the database; a file
+    kept before the change is still read from the database; a transaction that does not
+    commit leaves no file behind; crypto-shredding leaves the files unreadable."""
+    from casos.adjuntos import servicios
+
+    capturista = como("capturista")
+    assert subir(capturista, caso, png_con_texto(), "antes.png", categoria="identificacion").status_code == 302
+    [en_la_bd] = guardados()
+    app.config["ADJUNTOS_DIRECTORIO"] = str(tmp_path / "adjuntos")
+    original = pdf(2)
+    assert subir(capturista, caso, original, f"Denuncia de {MARCA}.pdf").status_code == 302
+    [en_disco] = [a for a in guardados() if a.id != en_la_bd.id]
+    assert (en_la_bd.almacen, en_disco.almacen) == ("bd", "directorio")
+    assert db.session.scalar(select(func.count()).select_from(TrozoAdjunto)
+                             .where(TrozoAdjunto.adjunto_id == en_disco.id)) == 0
+    archivos = sorted((tmp_path / "adjuntos").rglob("*.*"))
+    assert [a.name for a in archivos] == [f"{en_disco.id.hex}.0"]
+    guardado = archivos[0].read_bytes()
+    assert b"%PDF" not in guardado and MARCA.encode() not in guardado
+    assert capturista.get(f"/adjuntos/{en_disco.id}").data == original
+    assert capturista.get(f"/adjuntos/{en_la_bd.id}").status_code == 200  # older file, other store
+
+    # Saved, then rolled back (as when the commit fails): no chunk file stays.
+    servicios.adjuntar(db.session.get(Caso, caso.id), cuentas["capturista"], datos=pdf(), nombre="x.pdf",
+                       categoria="otro")
+    assert len(list((tmp_path / "adjuntos").rglob("*.*"))) == 2
+    db.session.rollback()
+    assert [a.name for a in (tmp_path / "adjuntos").rglob("*.*")] == [f"{en_disco.id.hex}.0"]
+
+    expedientes.eliminar_datos_personales(db.session.get(Caso, caso.id), cuentas["admin"], motivo="Solicitud ARCO")
+    db.session.commit()
+    assert archivos[0].read_bytes() == guardado  # the same ciphertext; its key is gone
+    descarga = capturista.get(f"/adjuntos/{en_disco.id}")
     assert descarga.status_code == 410 and b"%PDF" not in descarga.data

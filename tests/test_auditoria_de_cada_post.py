@@ -1008,6 +1008,23 @@ TABLA: dict[str, tuple[Envio, ...]] = {
               preparar=_caso, entre=_eliminar_el_caso,
               datos=lambda ids: {"categoria": "denuncia", "archivo": _archivo(pdf())}),
     ),
+    "/canalizaciones/<uuid:canalizacion_id>/adjuntos/nuevo": (
+        Envio("la remitente adjunta el oficio firmado", "capturista",
+              (Ev("adjunto.subir", caso="caso_id", objeto="adjunto"),), preparar=lambda m: _canalizacion(m, "enviada"),
+              datos=lambda ids: {"categoria": "otro", "archivo": _archivo(pdf())},
+              despues=lambda m, _r: m.ids.update(adjunto=db.session.scalar(sa.select(Adjunto.id)))),
+        Envio("la receptora adjunta su informe a la canalización aceptada", "capturista_c",
+              (Ev("adjunto.subir", caso="caso_id", objeto="adjunto"),), preparar=lambda m: _canalizacion(m, "aceptada"),
+              datos=lambda ids: {"categoria": "dictamen_medico", "archivo": _archivo(pdf())},
+              despues=lambda m, _r: m.ids.update(adjunto=db.session.scalar(sa.select(Adjunto.id)))),
+        Envio("un PDF truncado: la página vuelve con el error", "capturista_c",
+              (Ev("canalizacion.ver", caso="caso_id", objeto="canalizacion_id"),), codigo=200, rechazo=INVALIDA,
+              preparar=lambda m: _canalizacion(m, "aceptada"),
+              datos=lambda ids: {"categoria": "denuncia", "archivo": _archivo(pdf(3)[:300])}),
+        Envio("la receptora, aún sin aceptar", "capturista_c", (), rechazo=INVALIDA,
+              preparar=lambda m: _canalizacion(m, "enviada"), pagina=CANALIZACION, del_formulario=False,
+              datos=lambda ids: {"categoria": "otro", "archivo": _archivo(pdf())}),
+    ),
     # ---- services given to her (atenciones) ----------------------------------------------------
     "/casos/<uuid:caso_id>/atenciones/nueva": (
         Envio("la dueña registra una atención", "capturista", (del_caso("atencion.registrar"),),

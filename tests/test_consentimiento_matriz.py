@@ -26,6 +26,7 @@ one test that writes, B posting a risk assessment, is the last of each cell.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import uuid
@@ -37,11 +38,13 @@ from typing import NamedTuple
 import jinja2
 import pytest
 import time_machine
+from pypdf import PdfWriter
 from sqlalchemy import func, select
 
 from casos import create_app
+from casos.adjuntos import servicios as adjuntos
 from casos.canalizaciones import servicios as canalizaciones
-from casos.catalogos import DATOS_COMPARTIBLES
+from casos.catalogos import CATEGORIAS_ADJUNTO, CONSENTIMIENTO_DE_ADJUNTO, DATOS_COMPARTIBLES
 from casos.expedientes import servicios as expedientes
 from casos.expedientes.modelos import Caso, ValoracionRiesgo
 from casos.expedientes.riesgo import instrumento
@@ -105,6 +108,16 @@ CONSENTIMIENTOS = ("vigente", "revocado", "vencido", "ampliado", "reducido")
 EN_VIGOR = frozenset({"vigente", "ampliado", "reducido"})
 
 SUBCONJUNTOS = tuple((c,) for c in CATEGORIAS) + (CATEGORIAS,)
+
+
+def _pdf() -> bytes:
+    escritor, salida = PdfWriter(), io.BytesIO()
+    escritor.add_blank_page(width=612, height=792)
+    escritor.write(salida)
+    return salida.getvalue()
+
+
+PDF = _pdf()  # every file of a cell: what B downloads must be it, byte for byte
 
 
 class Celda(NamedTuple):
@@ -171,6 +184,7 @@ class Escenario:
     canalizacion_id: uuid.UUID
     aplicacion: object
     cuentas: dict
+    documentos: dict = field(default_factory=dict)  # who attached what -> the file's id
     _clientes: dict = field(default_factory=dict)
 
     def cliente(self, clave: str):
@@ -244,13 +258,24 @@ def _construir(aplicacion, celda: Celda) -> Escenario:
     canalizacion = canalizaciones.solicitar(caso, cuentas["capturista_a"], destino=b, servicios=["juridica"],
                                             motivo=MOTIVO_ENVIO, hoy=hoy_en_mexico())
     db.session.commit()
+    # A's files: one of each category on the case, and an "otro" that goes with the referral.
+    documentos = {f"a:{categoria}": adjuntos.adjuntar(caso, cuentas["capturista_a"], datos=PDF, nombre="d.pdf",
+                                                      categoria=categoria).id
+                  for categoria in CATEGORIAS_ADJUNTO}
+    documentos["a:otro_en_canalizacion"] = adjuntos.adjuntar(
+        caso, cuentas["capturista_a"], datos=PDF, nombre="o.pdf", categoria="otro", canalizacion=canalizacion).id
+    db.session.commit()
     for paso in PASOS[celda.estado]:
         paso(canalizacion, cuentas)
         db.session.commit()
     assert canalizacion.estado == celda.estado, f"{celda.nombre}: la canalización quedó en {canalizacion.estado}"
     assert caso.nivel_riesgo == NIVEL
+    if celda.estado in OTORGAN_CASO:  # B attaches its own report while the referral is live
+        documentos["b:propio"] = adjuntos.adjuntar(caso, cuentas["capturista_b"], datos=PDF, nombre="b.pdf",
+                                                   categoria="otro", canalizacion=canalizacion).id
+        db.session.commit()
     _cambiar_consentimiento(caso, celda)
-    escenario = Escenario(celda, caso.id, canalizacion.id, aplicacion, cuentas)
+    escenario = Escenario(celda, caso.id, canalizacion.id, aplicacion, cuentas, documentos)
     db.session.rollback()
     return escenario
 
@@ -411,6 +436,51 @@ def test_la_receptora_solo_ve_lo_consentido(escenario: Escenario, pagina: str):
     respuesta, html = _leer(escenario, pagina)
     problemas = _problemas(escenario, pagina, respuesta, html, permitidas)
     assert not problemas, escenario.celda.describir(pagina, permitidas) + " " + "; ".join(problemas)
+
+
+# ---- the case's files: B opens those her shared data cover, while the referral shares them ---
+
+_ENLACE_A_ARCHIVO = re.compile(r'href="/adjuntos/([0-9a-f-]{36})"')
+
+
+def _abre_b(celda: Celda, documento: str) -> bool:
+    """The rule, from the issue: B opens A's file when what its category needs was shared and
+    still is (never "otro"), and its own files, while the referral shares her data."""
+    permitidas = celda.permitidas(OTORGAN_CANALIZACION)
+    if not permitidas:
+        return False
+    if documento == "b:propio":
+        return True
+    requeridas = CONSENTIMIENTO_DE_ADJUNTO[documento.split(":")[1].removesuffix("_en_canalizacion")]
+    return requeridas is not None and requeridas <= permitidas
+
+
+@pytest.mark.parametrize("escenario", CELDAS, ids=_id, indirect=True)
+def test_la_receptora_abre_solo_los_documentos_consentidos(escenario: Escenario):
+    celda, problemas = escenario.celda, []
+    esperados = {str(i) for d, i in escenario.documentos.items() if _abre_b(celda, d)}
+    for documento, ident in escenario.documentos.items():
+        b, c = escenario.cliente("b").get(f"/adjuntos/{ident}"), escenario.cliente("c").get(f"/adjuntos/{ident}")
+        esperado = 200 if str(ident) in esperados else 404
+        if b.status_code != esperado:
+            problemas.append(f"B abre {documento}: {b.status_code}, no {esperado}")
+        if esperado == 200 and b.data != PDF:
+            problemas.append(f"B descarga {documento} distinto del original")
+        if c.status_code != 404:
+            problemas.append(f"C abre {documento}: {c.status_code}")
+        if escenario.cliente("a").get(f"/adjuntos/{ident}").status_code != 200:
+            problemas.append(f"A no abre {documento}")
+    # Where B sees them: its referral page lists exactly those, and its case page while it opens.
+    paginas = [f"/canalizaciones/{escenario.canalizacion_id}"]
+    if celda.permitidas(OTORGAN_CASO) - {"motivo"}:
+        paginas.append(f"/casos/{escenario.caso_id}")
+    for pagina in paginas:
+        respuesta = escenario.cliente("b").get(pagina)
+        if respuesta.status_code == 200:
+            enlazados = set(_ENLACE_A_ARCHIVO.findall(respuesta.get_data(as_text=True)))
+            if enlazados != esperados:
+                problemas.append(f"{pagina} enlaza {len(enlazados)} documentos, no los {len(esperados)} que abre")
+    assert not problemas, celda.describir("documentos", celda.permitidas(OTORGAN_CANALIZACION)) + " " + "; ".join(problemas)
 
 
 # ---- A: the owner sees everything, whatever happened to the referral ------------------------

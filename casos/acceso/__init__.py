@@ -9,15 +9,18 @@ docs/DESIGN.md, "Access, consent and audit", says why it is split so.
 """
 
 from casos.acceso.casos import (
+    Documentos,
     Vista,
     casos_visibles,
     casos_visibles_por_partes,
     compartidas,
+    documentos_de,
     etiqueta,
     etiquetas,
     vista_de,
 )
 from casos.acceso.objetos import (
+    ADJUNTAR,
     ADMINISTRAR,
     ATENDER,
     ESCRIBIR,
@@ -42,7 +45,7 @@ from casos.acceso.politica import (
 )
 
 __all__ = [
-    "ADMINISTRAR", "ATENDER", "EN_SERVICIO", "ESCRIBIR", "LEER", "POLITICA", "PROPIO", "PUBLICA", "RESOLVER", "RESPONDER", "RETIRAR",
+    "ADJUNTAR", "ADMINISTRAR", "ATENDER", "Documentos", "EN_SERVICIO", "ESCRIBIR", "LEER", "POLITICA", "PROPIO", "PUBLICA", "RESOLVER", "RESPONDER", "RETIRAR",
     "TODOS", "TOKEN_API", "Rechazo", "Regla", "Vista", "accion_de", "casos_visibles",
-    "casos_visibles_por_partes", "compartidas", "etiqueta", "etiquetas", "permiso", "puede", "verificar", "vista_de",
+    "casos_visibles_por_partes", "compartidas", "documentos_de", "etiqueta", "etiquetas", "permiso", "puede", "verificar", "vista_de",
 ]

@@ -11,13 +11,13 @@ template: a section is shown when its category is in `Vista.categorias`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import Select, and_, false, or_, select
 
 from casos.acceso.politica import puede
-from casos.catalogos import DATOS_COMPARTIBLES
+from casos.catalogos import CONSENTIMIENTO_DE_ADJUNTO, DATOS_COMPARTIBLES
 from flujos.canalizacion import COMPARTEN, VIGENTES
 
 # What only the owning institution reads, whatever her consent says: her indigenous language,
@@ -93,19 +93,37 @@ def vista_de_canalizacion(canalizacion, usuaria, hoy: date | None = None) -> Vis
                              None if vivo else _sin_datos(canalizacion, hoy or _hoy()))
 
 
-def _sin_datos(canalizacion, hoy: date) -> str:
+def _sin_datos(canalizacion, hoy: date, *, receptora: bool = True) -> str:
     from flujos import FLUJOS
 
     caso, consentimiento = canalizacion.caso, canalizacion.caso.consentimiento
     if caso.datos_eliminados:
         return "se eliminaron sus datos personales"
-    if canalizacion.estado not in COMPARTEN:
+    if receptora and canalizacion.estado not in COMPARTEN:
         return f"la canalización está {FLUJOS['canalizacion'].estados[canalizacion.estado].lower()}"
     if consentimiento is None or consentimiento.revocado_en is not None:
         return "ella revocó su consentimiento"
     if consentimiento.vigente_hasta is not None and consentimiento.vigente_hasta < hoy:
         return "su consentimiento venció"
-    return "su consentimiento ya no incluye a su institución"
+    return f"su consentimiento ya no incluye a {'su institución' if receptora else 'la institución que la recibe'}"
+
+
+def vista_del_oficio(canalizacion, usuaria, hoy: date | None = None) -> VistaCanalizacion:
+    """What the printed referral (casos/impresos/) carries of her. The oficio travels to the
+    receiving institution, so whoever prints it, it carries what the receiver may read and
+    never more: the receiver's own view of the referral; for the sender, the categories shared
+    with it that her consent in force still allows, in any state (a draft's oficio is the one
+    that will travel), and nothing of her once her consent ended or her data were erased."""
+    vista = vista_de_canalizacion(canalizacion, usuaria, hoy)
+    if vista.receptora:
+        return vista
+    hoy = hoy or _hoy()
+    caso = canalizacion.caso
+    if caso.datos_eliminados or not consentimiento_en_vigor(caso, canalizacion.destino.tipo, hoy):
+        return replace(vista, categorias=NINGUNA, detalle=False,
+                       sin_datos=_sin_datos(canalizacion, hoy, receptora=False))
+    return replace(vista, categorias=frozenset(canalizacion.datos_compartidos)
+                   & frozenset(caso.consentimiento.datos_compartibles))
 
 
 def vista_de(caso, usuaria, hoy: date | None = None) -> Vista:
@@ -118,6 +136,43 @@ def vista_de(caso, usuaria, hoy: date | None = None) -> Vista:
     if canalizacion is None:
         return Vista(False, NINGUNA, eliminado)
     return Vista(False, compartidas(canalizacion, hoy), eliminado, canalizacion)
+
+
+@dataclass(frozen=True)
+class Documentos:
+    """Which of a case's files a person opens (casos/adjuntos/). The owning institution: all
+    of them. A receiving institution, while its referral shares her data (sent, accepted or
+    answered, her consent in force): those its own people attached to that referral, and the
+    owner's whose category her shared data cover (CONSENTIMIENTO_DE_ADJUNTO). Nobody else,
+    and nobody once her data were erased."""
+
+    propia: bool
+    canalizacion: object | None = None  # the referral a receiving institution opens them by
+    categorias: frozenset[str] = NINGUNA
+
+    def abre(self, adjunto) -> bool:
+        if self.propia:
+            return True
+        if self.canalizacion is None:
+            return False
+        if adjunto.institucion_id == self.canalizacion.destino_id:
+            return adjunto.canalizacion_id == self.canalizacion.id
+        requeridas = CONSENTIMIENTO_DE_ADJUNTO[adjunto.categoria]
+        return (adjunto.institucion_id == self.canalizacion.origen_id and requeridas is not None
+                and requeridas <= self.categorias)
+
+
+def documentos_de(caso, usuaria, hoy: date | None = None) -> Documentos:
+    if caso.datos_eliminados:
+        return Documentos(False)
+    if caso.institucion_id == usuaria.institucion_id:
+        return Documentos(True)
+    from casos.canalizaciones.servicios import vigente_para
+
+    canalizacion = vigente_para(caso.id, usuaria.institucion_id, COMPARTEN)
+    if canalizacion is None or not consentimiento_en_vigor(caso, canalizacion.destino.tipo, hoy or _hoy()):
+        return Documentos(False)
+    return Documentos(False, canalizacion, compartidas(canalizacion, hoy))
 
 
 # ---- which cases: the SQL scope ---------------------------------------------------------------

@@ -22,7 +22,7 @@ from flask import abort, g, url_for
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
-from casos.acceso.casos import casos_visibles, vista_de
+from casos.acceso.casos import casos_visibles, documentos_de, vista_de, vista_de_canalizacion
 from casos.extensiones import db
 
 LEER = "leer"
@@ -30,6 +30,7 @@ PROPIO = "propio"  # the owning institution only, erased or not (who accessed he
 ESCRIBIR = "escribir"  # the owning institution changes the case or something hanging from it
 RESPONDER = "responder"  # either side of a referral moves it (flujos decides which side may what)
 ATENDER = "atender"  # the receiving institution records a service under its referral while live
+ADJUNTAR = "adjuntar"  # either side attaches a file to a referral (the receiver while it is live)
 RESOLVER = "resolver"  # a supervisora approves or rejects a request of her institution
 RETIRAR = "retirar"  # the author withdraws her own request
 ADMINISTRAR = "administrar"  # an account, an institution or an API token, by the admin (the route's policy)
@@ -93,11 +94,13 @@ def canalizacion(canalizacion_id, modo: str, usuaria):
                  Canalizacion.enviada_en.is_not(None)))))
     if encontrada is None:
         abort(404)
-    if modo in (RESPONDER, ATENDER):
+    if modo in (RESPONDER, ATENDER, ADJUNTAR):
         if encontrada.caso.datos_eliminados:
             raise Rechazo(ELIMINADO, url_for("canalizaciones.ver", canalizacion_id=canalizacion_id), codigo=410)
         if modo == ATENDER:
             _atiende(encontrada, usuaria)
+        if modo == ADJUNTAR and (motivo := impedimento_al_adjuntar(encontrada, usuaria)):
+            raise Rechazo(motivo, url_for("canalizaciones.ver", canalizacion_id=canalizacion_id))
     elif modo != LEER:
         raise ValueError(modo)
     return encontrada, Cargado(encontrada.caso_id, encontrada.id)
@@ -117,6 +120,21 @@ def _atiende(canalizacion, usuaria) -> None:
                       url_for("canalizaciones.ver", canalizacion_id=canalizacion.id))
 
 
+def impedimento_al_adjuntar(canalizacion, usuaria) -> str | None:
+    """Why she can't attach a file to this referral now, or None. The sender, to any referral
+    of her case; the receiving institution (its answer, its own reports) once it accepted,
+    while the referral is live and her consent lets it read her data."""
+    from flujos.canalizacion import VIGENTES
+
+    if canalizacion.caso.datos_eliminados:
+        return ELIMINADO
+    if canalizacion.destino_id == usuaria.institucion_id and (
+            canalizacion.estado not in VIGENTES or not vista_de_canalizacion(canalizacion, usuaria).detalle):
+        return ("Su institución adjunta documentos a esta canalización una vez que la acepta, mientras "
+                "siga vigente y el consentimiento de la mujer esté en vigor.")
+    return None
+
+
 def orden(orden_id, modo: str, usuaria):
     from casos.ordenes.modelos import OrdenProteccion
 
@@ -129,9 +147,8 @@ def orden(orden_id, modo: str, usuaria):
 
 
 def adjunto(adjunto_id, modo: str, usuaria):
-    """A file of a case: its case decides. Only the owning institution opens one for now; a
-    receiving institution sees no file of the case (by category, under her consent, later:
-    issue 13), so for it the file does not exist."""
+    """A file of a case: opened by whom `documentos_de` says (the owner; a receiving
+    institution by category, under her consent). For anyone else it does not exist."""
     from casos.adjuntos.modelos import Adjunto
 
     if modo != LEER:
@@ -139,12 +156,12 @@ def adjunto(adjunto_id, modo: str, usuaria):
     encontrado = db.session.get(Adjunto, adjunto_id) if isinstance(adjunto_id, uuid.UUID) else None
     if encontrado is None:
         abort(404)
-    caso(encontrado.caso_id, LEER, usuaria)
-    if not g.vista.propia:
+    suyo = encontrado.caso
+    if suyo.datos_eliminados and suyo.institucion_id == usuaria.institucion_id:
+        raise Rechazo(ELIMINADO, _pagina_del_caso(suyo.id), codigo=410)
+    if not documentos_de(suyo, usuaria).abre(encontrado):
         abort(404)
-    if g.vista.eliminado:
-        raise Rechazo(ELIMINADO, _pagina_del_caso(encontrado.caso_id), codigo=410)
-    return encontrado, Cargado(encontrado.caso_id, encontrado.id)
+    return encontrado, Cargado(suyo.id, encontrado.id)
 
 
 def solicitud(solicitud_id, modo: str, usuaria):

@@ -1,9 +1,10 @@
-"""Keeping a file encrypted, reading it back, listing a case's files.
+"""Keeping a file encrypted, reading it back, listing the files a person may open.
 
 The bytes are cut in chunks of TROZO and each is sealed with AES-GCM under the case's data
 key, its associated data naming the file, the case, the chunk and how many there are: a chunk
-moved to another file or case, reordered, or a file cut short fails to decrypt. Chunks live in
-the database (`adjunto_trozo`). Crypto-shredding the case destroys the key they need.
+moved to another file or case, reordered, or a file cut short fails to decrypt. The chunks
+are kept where the configuration says (casos/adjuntos/almacen.py). Crypto-shredding the case
+destroys the key they need.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from flask import current_app
 from sqlalchemy import select
 
 from casos import auditoria
+from casos.acceso import documentos_de
+from casos.adjuntos import almacen
 from casos.adjuntos.archivos import Archivo, limpiar
-from casos.adjuntos.modelos import Adjunto, TrozoAdjunto
+from casos.adjuntos.modelos import Adjunto
 from casos.catalogos import CATEGORIAS_ADJUNTO
 from casos.cripto import sobres
 from casos.cripto.campos import DatosEliminados
@@ -33,25 +36,26 @@ def _aad(adjunto_id, caso_id, numero: int, total: int) -> str:
     return f"adjunto:{adjunto_id}:{caso_id}:{numero}/{total}"
 
 
-def adjuntar(caso, usuaria, *, datos: bytes, nombre: str, categoria: str) -> Adjunto:
-    """Check, clean and keep a file on the owner's case. `ArchivoRechazado` (nothing saved)
-    when it can't be kept."""
+def adjuntar(caso, usuaria, *, datos: bytes, nombre: str, categoria: str, canalizacion=None) -> Adjunto:
+    """Check, clean and keep a file of the case, with the referral it goes with if any (the
+    route's loader decided who may). `ArchivoRechazado` (nothing saved) when it can't be kept."""
     if caso.datos_eliminados:
         raise DatosEliminados("los datos personales de este caso fueron eliminados")
     if categoria not in CATEGORIAS_ADJUNTO:
         raise MovimientoIlegal("Elija qué documento es.")
     archivo: Archivo = limpiar(datos, maximo())
     adjunto = Adjunto(id=uuid.uuid4(), caso=caso, institucion_id=usuaria.institucion_id, subido_por_id=usuaria.id,
-                      categoria=categoria, tipo=archivo.tipo, tamano=len(archivo.datos))
+                      canalizacion_id=canalizacion.id if canalizacion is not None else None,
+                      categoria=categoria, tipo=archivo.tipo, tamano=len(archivo.datos),
+                      almacen=almacen.almacen_actual())
     adjunto.nombre = (nombre or "documento")[-200:]
     dek = caso.dek()
     trozos = [archivo.datos[i:i + TROZO] for i in range(0, len(archivo.datos), TROZO)]
     adjunto.trozos_total = len(trozos)
     db.session.add(adjunto)
     db.session.flush()  # its row before its chunks' (no ORM relationship orders them)
-    for numero, trozo in enumerate(trozos):
-        db.session.add(TrozoAdjunto(adjunto_id=adjunto.id, numero=numero, datos=sobres.cifrar_bytes(
-            dek, trozo, _aad(adjunto.id, caso.id, numero, len(trozos)))))
+    almacen.guardar(adjunto, [sobres.cifrar_bytes(dek, trozo, _aad(adjunto.id, caso.id, numero, len(trozos)))
+                              for numero, trozo in enumerate(trozos)])
     db.session.flush()
     auditoria.al_confirmar("adjunto.subir", caso_id=caso.id, objeto_id=adjunto.id, usuaria=usuaria)
     return adjunto
@@ -60,14 +64,21 @@ def adjuntar(caso, usuaria, *, datos: bytes, nombre: str, categoria: str) -> Adj
 def contenido(adjunto: Adjunto) -> bytes:
     """The file's bytes; `DatosEliminados` once the case's key is gone."""
     dek = adjunto.caso.dek()
-    filas = db.session.execute(select(TrozoAdjunto.numero, TrozoAdjunto.datos).where(
-        TrozoAdjunto.adjunto_id == adjunto.id).order_by(TrozoAdjunto.numero)).all()
-    if [f.numero for f in filas] != list(range(adjunto.trozos_total)):
+    sellados = almacen.leer(adjunto)
+    if sellados is None:
         raise sobres.DescifradoFallido("faltan trozos del archivo")
-    return b"".join(sobres.descifrar_bytes(dek, f.datos, _aad(adjunto.id, adjunto.caso_id, f.numero,
-                                                                adjunto.trozos_total)) for f in filas)
+    return b"".join(sobres.descifrar_bytes(dek, sellado, _aad(adjunto.id, adjunto.caso_id, numero,
+                                                               adjunto.trozos_total))
+                    for numero, sellado in enumerate(sellados))
 
 
-def del_caso(caso) -> list[Adjunto]:
-    return list(db.session.scalars(select(Adjunto).where(Adjunto.caso_id == caso.id)
-                                   .order_by(Adjunto.subido_en.desc())))
+def que_abre(caso, usuaria, *, canalizacion=None) -> list[Adjunto]:
+    """The case's files she may open, newest first (`documentos_de`); with `canalizacion`,
+    only those that go with it."""
+    documentos = documentos_de(caso, usuaria)
+    if not documentos.propia and documentos.canalizacion is None:
+        return []
+    consulta = select(Adjunto).where(Adjunto.caso_id == caso.id).order_by(Adjunto.subido_en.desc())
+    if canalizacion is not None:
+        consulta = consulta.where(Adjunto.canalizacion_id == canalizacion.id)
+    return [a for a in db.session.scalars(consulta) if documentos.abre(a)]

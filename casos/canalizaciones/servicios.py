@@ -136,11 +136,12 @@ def responder(canalizacion, evento: str, usuaria, *, version_vista: int, motivo:
     db.session.flush()
 
 
-def vigente_para(caso_id, institucion_id):
-    """The live referral through which an institution sees a case, if any."""
+def vigente_para(caso_id, institucion_id, estados=VIGENTES):
+    """The live referral through which an institution sees a case, if any (in `estados`:
+    the case page needs it accepted; its files are open to it from when it was sent)."""
     return db.session.scalar(select(Canalizacion).where(
         Canalizacion.caso_id == caso_id, Canalizacion.destino_id == institucion_id,
-        Canalizacion.estado.in_(VIGENTES)).order_by(Canalizacion.creada_en.desc()))
+        Canalizacion.estado.in_(estados)).order_by(Canalizacion.creada_en.desc()))
 
 
 # The inbox lists open referrals of cases whose data still exist: an erased case waits for

@@ -3,8 +3,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from casos.acceso import EN_SERVICIO, ESCRIBIR, LEER, RESPONDER, permiso
+from casos.acceso import EN_SERVICIO, ESCRIBIR, LEER, RESPONDER, permiso, puede
 from casos.acceso.casos import vista_de_canalizacion
+from casos.acceso.objetos import impedimento_al_adjuntar
+from casos.adjuntos import servicios as adjuntos
 from casos.atenciones import servicios as atenciones
 from casos.bd import ahora, hoy_local
 from casos.canalizaciones import servicios
@@ -76,7 +78,21 @@ def ver(canalizacion):
         # Both institutions see the services given under it; the notes, only the one that gave them.
         atenciones=atenciones.atenciones_de_canalizacion(canalizacion), ve_notas=atenciones.ve_notas,
         nueva_atencion=url_for("atenciones.nueva_en_canalizacion", canalizacion_id=canalizacion.id)
-        if atenciones.impedimento(canalizacion.caso, current_user, canalizacion) is None else None)
+        if atenciones.impedimento(canalizacion.caso, current_user, canalizacion) is None else None,
+        **_documentos(canalizacion))
+
+
+def _documentos(canalizacion) -> dict:
+    """The files she may open here: the sender those that go with this referral (the case's
+    others are on the case page); the receiver every one her referral lets her open. Where
+    she attaches one: where the route's loader lets her (the same rule)."""
+    receptora = canalizacion.destino_id == current_user.institucion_id
+    adjunta = (puede(current_user, "casos.registrar")
+               and impedimento_al_adjuntar(canalizacion, current_user) is None)
+    nuevo = url_for("adjuntos.nuevo_en_canalizacion", canalizacion_id=canalizacion.id) if adjunta else None
+    return {"adjuntos": adjuntos.que_abre(canalizacion.caso, current_user,
+                                          canalizacion=None if receptora else canalizacion),
+            "nuevo_adjunto": nuevo}
 
 
 @bp.route("/<uuid:canalizacion_id>/responder", methods=["POST"])

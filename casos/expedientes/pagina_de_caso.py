@@ -91,8 +91,8 @@ def contexto(caso, usuaria, vista: Vista) -> dict:
                                 "seguimiento": ordenes.proximo_seguimiento(o)} for o in caso.ordenes},
         "acciones_orden": {o.id: flujo_orden.disponibles(o.estado, quien_en_orden) for o in caso.ordenes},
         **servicios_dados,
-        # The case's files: the owning institution's only, for now (casos/acceso/objetos.py `adjunto`).
-        "adjuntos": adjuntos.del_caso(caso) if propia else [],
+        # The files she may open (casos/acceso/casos.py `Documentos`).
+        "adjuntos": adjuntos.que_abre(caso, usuaria),
     }
 
 

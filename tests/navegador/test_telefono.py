@@ -17,6 +17,7 @@ from collections import defaultdict
 import pytest
 from playwright.sync_api import Page, expect
 
+from casos.adjuntos.servicios import adjuntar
 from casos.bd import ahora
 from casos.cuentas import servicios as cuentas_servicios
 from casos.expedientes import servicios
@@ -25,6 +26,7 @@ from casos.extensiones import db
 from tests.conftest import CONTRASENA, datos_de_caso
 from tests.navegador.test_entrar_navegador import llenar_entrada
 from tests.navegador.test_ruta_navegador import entrar
+from tests.test_adjuntos import pdf
 from tests.test_movimientos_ilegales import (
     canalizacion_unica,
     pedir_canalizacion,
@@ -61,7 +63,8 @@ PAGINAS = {
         "accesos": "/casos/{caso}/accesos", "asignar": "/casos/{caso}/asignar"},
     "capturista_b": {
         "inicio": "/", "canalizaciones": "/canalizaciones/", "canalizacion": "/canalizaciones/{canalizacion}",
-        "caso_recibido": "/casos/{caso}", "atencion": "/canalizaciones/{canalizacion}/atenciones/nueva"},
+        "caso_recibido": "/casos/{caso}", "atencion": "/canalizaciones/{canalizacion}/atenciones/nueva",
+        "adjuntar": "/canalizaciones/{canalizacion}/adjuntos/nuevo"},
     "gestora": {"inicio": "/", "estadistica": "/estadisticas/"},
     "admin": {
         "inicio": "/", "instituciones": "/admin/instituciones", "institucion": "/admin/instituciones/{institucion}",
@@ -185,6 +188,9 @@ def mundo(app, cuentas, como) -> dict:
                               servicios_=("juridica", "psicologica")).status_code == 302
     # B accepted the first one: it records its services under it.
     assert responder(como("capturista_b"), canalizacion, "aceptar").status_code == 302
+    # Her ID, which she shared with B: listed on both sides' pages.
+    adjuntar(db.session.get(type(urgente), urgente.id), cuentas["capturista"], datos=pdf(), nombre="ine.pdf",
+             categoria="identificacion")
     borrador = guardar_borrador(cuentas["capturista"], None, {"nombre": ["Borrador sintético"]})
     db.session.commit()
     datos = {"caso": urgente.id, "canalizacion": canalizacion.id, "borrador": borrador.id,
