@@ -10,6 +10,8 @@ casos/demo_casos.py, so that a newcomer's homes, inboxes and pendientes show wor
 - approval requests waiting at each institution (a referral to send, a closure, a lowered
   risk level), asked by one account so that another supervisora can resolve them;
 - services given (atenciones), by the owning institution and under referrals;
+- documents: the scan of each issued order, an ID sent with some referrals, a receiver's
+  report on some accepted ones (images that say they are fictitious, encrypted as any file);
 - a handful of late re-assessments per institution and a few due today.
 
 Everything goes through the services the pages use: history rows, audit events, the four
@@ -35,6 +37,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from casos.adjuntos.modelos import Adjunto
 from casos.atenciones.modelos import Atencion
 from casos.bd import ahora, hoy_local
 from casos.canalizaciones import servicios as canalizaciones
@@ -339,6 +342,8 @@ class Jornada:
         # The deadline the service computed, counted from the moment it was sent in the story.
         _poner(canalizacion, enviada_en=momentos[1],
                plazo_respuesta=momentos[1] + (canalizacion.plazo_respuesta - canalizacion.enviada_en))
+        if azar.random() < 0.5:  # her ID goes with it (the receiver opens it if she shared her identity)
+            _documento(caso, pide, "identificacion", "Identificación oficial", momentos[0], canalizacion=canalizacion)
         if estado == "enviada":
             return
         if estado == "cancelada":
@@ -358,6 +363,9 @@ class Jornada:
         hasta = momentos[3] if len(momentos) > 3 else linea.inicio
         self._atenciones(destino, caso, receptora, desde=momentos[2], hasta=hasta,
                          cuantas=azar.randint(1, 3), canalizacion=canalizacion)
+        if azar.random() < 0.4:
+            _documento(caso, receptora, "otro", "Informe de la primera atención", momentos[2] + timedelta(hours=4),
+                       canalizacion=canalizacion)
         if estado == "aceptada":
             return
         canalizaciones.responder(canalizacion, "contrarreferir", receptora, version_vista=canalizacion.version,
@@ -420,6 +428,7 @@ class Jornada:
             emitida = self.linea.hace(dias=emitida_dias)
             ordenes.actuar(orden, "emitir", quien, version_vista=orden.version, momento=emitida, dias=vigencia)
             self.linea.fechar(orden.id, "emitir", emitida)
+            _documento(caso, quien, "orden_proteccion", "Orden de protección emitida", emitida + timedelta(hours=1))
             for numero in range(1, contactos + 1):  # each a little before it was due
                 ordenes.registrar_seguimiento(orden, quien)
                 contacto = emitida + timedelta(hours=plazos.ORDEN_SEGUIMIENTO_HORAS * numero - 2)
@@ -556,6 +565,27 @@ class Jornada:
                                                self.linea.inicio))
 
 
+def _documento(caso: Caso, quien: Usuaria, categoria: str, titulo: str, momento: datetime,
+               canalizacion: Canalizacion | None = None) -> None:
+    """A 'scan' that says it is fictitious, attached as the pages attach one."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    from casos.adjuntos.servicios import adjuntar
+
+    imagen = Image.new("L", (850, 1100), 255)
+    dibujo = ImageDraw.Draw(imagen)
+    letra = ImageFont.load_default(size=34)
+    for renglon, texto in enumerate(("DOCUMENTO DE DEMOSTRACIÓN", "Ficticio: no es de ninguna persona.", "", titulo)):
+        dibujo.text((60, 80 + 60 * renglon), texto, fill=0, font=letra)
+    salida = io.BytesIO()
+    imagen.save(salida, "PNG")
+    adjunto = adjuntar(caso, quien, datos=salida.getvalue(), nombre=f"{titulo} (demostración).png",
+                       categoria=categoria, canalizacion=canalizacion)
+    _poner(adjunto, subido_en=min(momento, ahora()))
+
+
 def _poner(fila, **valores) -> None:
     """Write columns now: a workflow move expires its row, which would drop them unwritten."""
     for columna, valor in valores.items():
@@ -594,6 +624,8 @@ def resumen() -> list[str]:
             .where(SolicitudAprobacion.estado == PENDIENTE).group_by(SolicitudAprobacion.institucion_id)) + ".",
         "Atenciones registradas: " + por_institucion(
             select(Atencion.institucion_id, func.count()).group_by(Atencion.institucion_id)) + ".",
+        "Documentos adjuntos: " + por_institucion(
+            select(Adjunto.institucion_id, func.count()).group_by(Adjunto.institucion_id)) + ".",
         "Revaloraciones atrasadas: " + por_institucion(
             revalorar.where(Caso.proxima_valoracion < momento)) + "; en las próximas 24 horas: "
         + por_institucion(revalorar.where(Caso.proxima_valoracion >= momento,

@@ -112,6 +112,16 @@ def test_un_dia_de_trabajo_creible_que_no_se_duplica_ni_nombra_a_nadie(app, runn
     assert db.session.scalar(select(func.count()).select_from(Atencion).where(Atencion.canalizacion_id.is_(None)))
     assert db.session.scalar(select(func.count()).select_from(Atencion).where(Atencion.canalizacion_id.is_not(None)))
 
+    # Documents a receiving institution can open: an issued order's scan on the owner's case,
+    # an ID sent with a referral, a receiver's own report on it; each one a real, readable image.
+    from casos.adjuntos import servicios as adjuntos
+    from casos.adjuntos.modelos import Adjunto
+
+    documentos = db.session.scalars(select(Adjunto)).all()
+    assert {(a.categoria, a.canalizacion_id is not None) for a in documentos} >= {
+        ("orden_proteccion", False), ("identificacion", True)}
+    assert all(adjuntos.contenido(a).startswith(b"\x89PNG") for a in documentos)
+
     # A handful of late re-assessments per institution, not hundreds.
     for siglas in ("FGJEZ", "CJM", "SEMUJER"):
         assert 1 <= _revaloraciones_atrasadas(_institucion(siglas)) <= 10, siglas
