@@ -92,6 +92,7 @@ def blueprints(app: Flask) -> None:
     from casos.cuentas.vistas import bp as cuentas
     from casos.cuentas.vistas_segundo_factor import bp as segundo_factor
     from casos.expedientes.vistas import bp as expedientes
+    from casos.impresos.vistas import bp as impresos
     from casos.inicio import bp as inicio
     from casos.ordenes.vistas import bp as ordenes
     from casos.pendientes.vistas import bp as pendientes
@@ -99,7 +100,7 @@ def blueprints(app: Flask) -> None:
     from casos.transiciones.vistas import bp as flujo
 
     for blueprint in (cuentas, segundo_factor, inicio, expedientes, canalizaciones, ordenes, atenciones, adjuntos,
-                      flujo, pendientes, admin, auditoria, salud):
+                      impresos, flujo, pendientes, admin, auditoria, salud):
         app.register_blueprint(blueprint)
     estadisticas.registrar(app)
 

@@ -105,6 +105,11 @@ class Ev:
     motivo: str | None = None
 
 
+def _el_adjunto_nuevo(m, _respuesta) -> None:
+    """The document the POST just stored (the world may hold others of earlier rows)."""
+    m.ids.update(adjunto=db.session.scalar(sa.select(Adjunto.id).order_by(Adjunto.subido_en.desc()).limit(1)))
+
+
 def _archivo(datos: bytes):
     """A file field's value as a browser sends it (one value, not a tuple to split)."""
     return FileStorage(stream=io.BytesIO(datos), filename="denuncia.pdf", content_type="application/pdf")
@@ -1011,12 +1016,11 @@ TABLA: dict[str, tuple[Envio, ...]] = {
     "/canalizaciones/<uuid:canalizacion_id>/adjuntos/nuevo": (
         Envio("la remitente adjunta el oficio firmado", "capturista",
               (Ev("adjunto.subir", caso="caso_id", objeto="adjunto"),), preparar=lambda m: _canalizacion(m, "enviada"),
-              datos=lambda ids: {"categoria": "otro", "archivo": _archivo(pdf())},
-              despues=lambda m, _r: m.ids.update(adjunto=db.session.scalar(sa.select(Adjunto.id)))),
+              datos=lambda ids: {"categoria": "otro", "archivo": _archivo(pdf())}, despues=_el_adjunto_nuevo),
         Envio("la receptora adjunta su informe a la canalización aceptada", "capturista_c",
               (Ev("adjunto.subir", caso="caso_id", objeto="adjunto"),), preparar=lambda m: _canalizacion(m, "aceptada"),
               datos=lambda ids: {"categoria": "dictamen_medico", "archivo": _archivo(pdf())},
-              despues=lambda m, _r: m.ids.update(adjunto=db.session.scalar(sa.select(Adjunto.id)))),
+              despues=_el_adjunto_nuevo),
         Envio("un PDF truncado: la página vuelve con el error", "capturista_c",
               (Ev("canalizacion.ver", caso="caso_id", objeto="canalizacion_id"),), codigo=200, rechazo=INVALIDA,
               preparar=lambda m: _canalizacion(m, "aceptada"),

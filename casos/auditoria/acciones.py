@@ -46,6 +46,11 @@ ACCIONES: dict[str, str] = {
     "adjunto.subir": "Adjuntó un documento al caso",
     "adjunto.descargar": "Descargó un documento del caso",
     "datos.eliminar": "Eliminó los datos personales del caso",
+    # printed documents (casos/impresos/): the page that prints, and the PDF
+    "oficio.imprimir": "Abrió el oficio de canalización para imprimir",
+    "oficio.descargar": "Descargó el oficio de canalización en PDF",
+    "resumen.imprimir": "Abrió el resumen del caso para imprimir",
+    "resumen.descargar": "Descargó el resumen del caso en PDF",
     "borrador.abrir": "Abrió un borrador de captura",
     "borrador.guardar": "Guardó un borrador de captura",
     "borrador.descartar": "Descartó un borrador de captura",

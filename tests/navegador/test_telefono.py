@@ -56,7 +56,8 @@ PAGINAS = {
         "canalizar": "/canalizaciones/nueva/{caso}", "orden": "/casos/{caso}/ordenes/nueva",
         "atencion": "/casos/{caso}/atenciones/nueva", "revocar": "/casos/{caso}/consentimiento/revocar",
         "contrasena": "/cuenta/contrasena", "dos_pasos": "/cuenta/segundo-factor", "avisos": "/cuenta/avisos",
-        "adjuntar": "/casos/{caso}/adjuntos/nuevo"},
+        "adjuntar": "/casos/{caso}/adjuntos/nuevo", "resumen": "/casos/{caso}/resumen",
+        "oficio": "/canalizaciones/{canalizacion}/oficio"},
     "supervisora": {
         "inicio": "/", "casos": "/casos/", "caso": "/casos/{caso}", "pendientes": "/pendientes",
         "aprobaciones": "/aprobaciones/", "canalizaciones": "/canalizaciones/",
@@ -64,7 +65,8 @@ PAGINAS = {
     "capturista_b": {
         "inicio": "/", "canalizaciones": "/canalizaciones/", "canalizacion": "/canalizaciones/{canalizacion}",
         "caso_recibido": "/casos/{caso}", "atencion": "/canalizaciones/{canalizacion}/atenciones/nueva",
-        "adjuntar": "/canalizaciones/{canalizacion}/adjuntos/nuevo"},
+        "adjuntar": "/canalizaciones/{canalizacion}/adjuntos/nuevo",
+        "oficio_recibido": "/canalizaciones/{canalizacion}/oficio", "resumen_recibido": "/casos/{caso}/resumen"},
     "gestora": {"inicio": "/", "estadistica": "/estadisticas/"},
     "admin": {
         "inicio": "/", "instituciones": "/admin/instituciones", "institucion": "/admin/instituciones/{institucion}",
@@ -79,6 +81,8 @@ NO_SE_ABREN_AQUI = {
     "estadisticas.exportar_csv": "descarga CSV", "estadisticas.exportar_json": "descarga JSON",
     "admin.panel": "redirige a la página de cuentas",
     "adjuntos.descargar": "descarga de un documento (PDF o imagen), no una página",
+    "impresos.oficio_pdf": "descarga del oficio en PDF, no una página: tests/test_impresos.py",
+    "impresos.resumen_pdf": "descarga del resumen en PDF, no una página: tests/test_impresos.py",
     "cuentas.entrar": "sin sesión: test_entrar_en_un_telefono",
     "segundo_factor.codigo": "sin sesión: cada prueba entra por ella a lo ancho del teléfono (entrar)",
     "segundo_factor.alta": "sin sesión, solo la primera vez: tests/navegador/test_entrar_navegador.py",
