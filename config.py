@@ -89,6 +89,12 @@ class Base:
     # Where new files' encrypted chunks go: empty, the database; a path, that directory (for
     # large deployments; back it up with the database). Older files stay where they were put.
     ADJUNTOS_DIRECTORIO = os.environ.get("ADJUNTOS_DIRECTORIO", "")
+    # Retention (casos/conservacion/): how long a read of a blocked case, once the admin
+    # authorized it, lets the one who asked consult it.
+    CONSERVACION_HORAS_LECTURA = int(os.environ.get("CONSERVACION_HORAS_LECTURA", "24"))
+    # Non-working days besides the federal law's, for ARCO terms (casos/arco/calendario.py):
+    # a CSV of rules (regla,ambito,descripcion); empty, the defaults shipped in casos/datos/.
+    DIAS_INHABILES_ARCHIVO = os.environ.get("DIAS_INHABILES_ARCHIVO", "")
     # E-mail to staff (casos/avisos/): off while SMTP_SERVIDOR or URL_PUBLICA is empty.
     # URL_PUBLICA is the address the e-mails' links point to (https://… in production).
     SMTP_SERVIDOR = os.environ.get("SMTP_SERVIDOR", "")

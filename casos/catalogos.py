@@ -166,6 +166,9 @@ CONSENTIMIENTO_DE_ADJUNTO: dict[str, frozenset[str] | None] = {
     "otro": None,
 }
 
+# A request to read a case blocked by the retention schedule (casos/conservacion/).
+ESTADOS_LECTURA_BLOQUEADA = {"pendiente": "Por autorizar", "autorizada": "Autorizada", "rechazada": "Rechazada"}
+
 # Where a file's encrypted chunks are kept (casos/adjuntos/almacen.py).
 ALMACENES_ADJUNTO = ("bd", "directorio")
 
@@ -205,4 +208,62 @@ MEDIDAS_PROTECCION = {
     "suspension_visitas": "Suspensión de visitas y convivencia",
     "resguardo_armas": "Resguardo de armas",
     "otra": "Otra",
+}
+
+# ---- requests over her personal data (derechos ARCO, LGPDPPSO; casos/arco/) -------------------
+# Paraphrases of the law for the officer's choices: check them against the text in force.
+
+DERECHOS_ARCO = {
+    "acceso": "Acceso (saber qué datos suyos tiene la institución)",
+    "rectificacion": "Rectificación (corregir datos inexactos o incompletos)",
+    "cancelacion": "Cancelación (que se eliminen sus datos)",
+    "oposicion": "Oposición (que se deje de tratar sus datos para un fin)",
+}
+
+# How the request reached the institution.
+MEDIOS_SOLICITUD_ARCO = {
+    "presencial": "En persona, en la unidad de transparencia",
+    "escrito": "Por escrito (oficialía de partes o correo postal)",
+    "correo_electronico": "Por correo electrónico",
+    "plataforma": "Por la Plataforma Nacional de Transparencia",
+}
+
+QUIEN_PRESENTA_ARCO = {
+    "titular": "La titular de los datos (ella misma)",
+    "representante": "Una persona que dice representarla",
+}
+
+# Official identification of the titular (and of her representative): without one there is no
+# verifiable identity, and the request is not registered.
+IDENTIFICACIONES_ARCO = {
+    "ine": "Credencial para votar (INE)",
+    "pasaporte": "Pasaporte",
+    "cedula_profesional": "Cédula profesional",
+    "cartilla_militar": "Cartilla del Servicio Militar Nacional",
+    "licencia": "Licencia de conducir",
+    "firma_electronica": "Firma electrónica avanzada (e.firma), por medios electrónicos",
+    "otra_oficial": "Otra identificación oficial vigente con fotografía",
+}
+
+# What accredits a representative: without it, a representative's request is not served.
+REPRESENTACIONES_ARCO = {
+    "instrumento_publico": "Instrumento público (poder notarial)",
+    "carta_poder": "Carta poder firmada ante dos testigos, con las identificaciones de quien la otorga y de quien la recibe",
+    "comparecencia": "Declaración en comparecencia personal de la titular ante la institución",
+    "patria_potestad": "Patria potestad o tutela de una titular menor de edad (acta y, en su caso, resolución)",
+    "resolucion_judicial": "Resolución judicial que designa a quien la representa",
+}
+
+# Grounds to refuse (LGPDPPSO 2025, Art. 49, as the issue cites it; wording ours). The first
+# two protect her from whoever asks in her name: an aggressor asking for her file must get
+# nothing that harms her, her daughters and sons, or the proceedings against him.
+CAUSALES_IMPROCEDENCIA_ARCO = {
+    "dano_tercero": "Se lesionarían los derechos de un tercero (ella, sus hijas e hijos u otras personas)",
+    "obstruye_procedimientos": "Se obstaculizarían actuaciones judiciales o administrativas en curso",
+    "no_titular": "Quien solicita no es la titular ni su representante debidamente acreditada",
+    "no_en_posesion": "Los datos no están en posesión de la institución",
+    "impedimento_legal": "Una ley o una resolución de autoridad competente lo impide",
+    "ya_realizada": "La cancelación u oposición ya se había realizado",
+    "obligacion_legal": "La institución debe conservarlos para cumplir una obligación legal",
+    "interes_de_la_titular": "Son necesarios para proteger intereses jurídicamente tutelados de la titular",
 }

@@ -198,6 +198,7 @@ class Jornada:
             self._revaloraciones(equipo)
             self._ciclo_de_vida(equipo)
             self._reasignaciones(equipo)
+        self._solicitudes_arco()
         db.session.flush()
 
     # ---- people ------------------------------------------------------------------------------
@@ -224,6 +225,36 @@ class Jornada:
             asignacion = asignar(caso, otra, equipo.supervisoras[1], version_vista=caso.version)
             if asignacion is not None:
                 _poner(asignacion, momento=self.linea.hace(dias=self.azar.uniform(0.5, 5)))
+
+    def _solicitudes_arco(self) -> None:
+        """Requests over a woman's data for the admin (casos/arco/), through its services: one
+        whose answer is due today, one due in a few días hábiles with the identity already
+        accredited, one just prevented."""
+        from casos.arco import servicios as arco
+        from casos.arco.calendario import calendario
+
+        admin = db.session.scalar(select(Usuaria).where(Usuaria.rol == "admin", Usuaria.activa.is_(True))
+                                  .order_by(Usuaria.correo).limit(1))
+        equipos = list(self.equipos.values())
+        if admin is None or not equipos:
+            return
+        pedidos = (("cancelacion", 20, ()), ("acceso", 17, ("acreditar_identidad",)),
+                   ("rectificacion", 0, ("prevenir",)))
+        for numero, (derecho, atras, pasos) in enumerate(pedidos):
+            equipo = equipos[numero % len(equipos)]
+            recibida = calendario().restar(self.hoy, atras)
+            caso = self._tomar(equipo, antes_de=datetime.combine(recibida, time.min, tzinfo=ZoneInfo(
+                current_app.config["ZONA_HORARIA"])))
+            if caso is None:
+                continue
+            solicitud = arco.registrar(admin, arco.DatosSolicitud(
+                institucion_id=caso.institucion_id, caso_id=caso.id, derecho=derecho, recibida_el=recibida,
+                medio=self.azar.choice(("presencial", "escrito", "plataforma")), presentada_por="titular",
+                identificacion="ine", descripcion="Solicitud de demostración (datos ficticios).",
+                folio=f"UT/{self.hoy.year}/{100 + numero:04d}"))
+            for evento in pasos:
+                arco.mover(solicitud, evento, admin, version_vista=solicitud.version, datos=arco.DatosMovimiento(
+                    cotejo=True, motivo="Falta una copia legible de la identificación (demostración)."))
 
     def _quien(self, equipo: Equipo, caso: Caso) -> Usuaria:
         """The person who acts on a case: its responsible."""

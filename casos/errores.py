@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from casos.acceso.objetos import Rechazo
-from casos.cripto.campos import DatosEliminados
+from casos.cripto.campos import DatosBloqueados, DatosEliminados
 from casos.extensiones import db
 
 MENSAJES = {
@@ -17,18 +17,20 @@ MENSAJES = {
     405: ("Método no permitido", "Esta dirección no acepta esa acción."),
     410: ("Datos eliminados", "Los datos personales de este caso fueron eliminados. "
                               "Solo se conservan sus datos estadísticos."),
+    423: ("Caso bloqueado", "Este caso está bloqueado por el plazo de conservación: solo se lee con una "
+                            "lectura que el administrador autorice."),
     413: ("Datos demasiado grandes", "Lo que envió excede el tamaño permitido."),
     429: ("Demasiados intentos", "Hizo demasiados intentos en poco tiempo. Espere un minuto e intente de nuevo."),
     500: ("Error del sistema", "Ocurrió un error. No se guardó ningún cambio parcial; intente de nuevo."),
 }
 
 
-def _pagina(codigo: int, detalle: str | None = None):
+def _pagina(codigo: int, detalle: str | None = None, enlace: tuple[str, str] | None = None):
     titulo, mensaje = MENSAJES.get(codigo, MENSAJES[500])
     if request.accept_mimetypes.best == "application/json":
         return {"error": titulo, "mensaje": detalle or mensaje}, codigo
     return render_template("error.html", codigo=codigo, titulo=titulo,
-                           mensaje=detalle or mensaje), codigo
+                           mensaje=detalle or mensaje, enlace=enlace), codigo
 
 
 def registrar(app):
@@ -45,7 +47,14 @@ def registrar(app):
         if request.method not in ("GET", "HEAD") and error.volver:
             flash(error.mensaje, "error")
             return redirect(error.volver)
-        return _pagina(error.codigo, error.mensaje)
+        return _pagina(error.codigo, error.mensaje, error.enlace)
+
+    @app.errorhandler(DatosBloqueados)
+    def bloqueado(_error):
+        # A page that would have decrypted a blocked case it did not reach through an
+        # authorized read (casos/expedientes/modelos.py `Caso.dek`): nothing of her is shown.
+        db.session.rollback()
+        return _pagina(423)
 
     @app.errorhandler(DatosEliminados)
     def eliminado(_error):

@@ -18,6 +18,7 @@ from flask_login import current_user
 from sqlalchemy import case, func, select
 
 from casos.acceso import permiso
+from casos.arco import servicios as arco
 from casos.auditoria.cli import INTEGRA
 from casos.auditoria.modelos import EventoAuditoria
 from casos.bd import ahora, hoy_local
@@ -98,7 +99,12 @@ def _de_admin() -> dict:
     desde = rotada.momento if rotada else db.session.scalar(
         select(EventoAuditoria.momento).where(EventoAuditoria.secuencia == 1))
     verificada = _ultimo_de_consola("auditoria.verificar")
+    from casos.conservacion import servicios as conservacion
+
     return {
+        "lecturas_bloqueadas": conservacion.cuantas_pendientes(),
+        "conservacion": _ultimo_de_consola("conservacion.revisar"),
+        "arco": arco.conteos(),
         "bloqueadas": bloqueadas, "cortas": cortas, "version_clave": llavero_actual().activa,
         "clave_rotada": rotada is not None, "clave_desde": desde,
         "verificacion": verificada and Verificacion(

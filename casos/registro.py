@@ -86,9 +86,11 @@ def blueprints(app: Flask) -> None:
     from casos import estadisticas
     from casos.adjuntos.vistas import bp as adjuntos
     from casos.admin.vistas import bp as admin
+    from casos.arco.vistas import bp as arco
     from casos.atenciones.vistas import bp as atenciones
     from casos.auditoria.vistas import bp as auditoria
     from casos.canalizaciones.vistas import bp as canalizaciones
+    from casos.conservacion.vistas import bp as conservacion
     from casos.cuentas.vistas import bp as cuentas
     from casos.cuentas.vistas_segundo_factor import bp as segundo_factor
     from casos.expedientes.vistas import bp as expedientes
@@ -100,7 +102,7 @@ def blueprints(app: Flask) -> None:
     from casos.transiciones.vistas import bp as flujo
 
     for blueprint in (cuentas, segundo_factor, inicio, expedientes, canalizaciones, ordenes, atenciones, adjuntos,
-                      impresos, flujo, pendientes, admin, auditoria, salud):
+                      impresos, flujo, pendientes, admin, arco, conservacion, auditoria, salud):
         app.register_blueprint(blueprint)
     estadisticas.registrar(app)
 
@@ -208,6 +210,7 @@ def plantillas(app: Flask) -> None:
 def cli(app: Flask) -> None:
     from casos.auditoria.cli import auditoria
     from casos.cli import registrar
+    from casos.conservacion.cli import conservacion
     from casos.cripto.cli import claves
     from casos.pendientes.cli import comando as pendientes
 
@@ -215,6 +218,7 @@ def cli(app: Flask) -> None:
     app.cli.add_command(claves)
     app.cli.add_command(auditoria)
     app.cli.add_command(pendientes)
+    app.cli.add_command(conservacion)
 
 
 def avisos(app: Flask) -> None:

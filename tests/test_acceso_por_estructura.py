@@ -32,7 +32,8 @@ NO_SON_OBJETOS = {"token"}
 CANARIOS = ("Canaria Xochitl Pruebasintetica", "PEMA850101MZSRRN02", "4929990001",
             "Calle Ficticia", "Relato canario", "Hija Sintetica", "Agresor Sintetico")
 MODELOS_DEL_DOMINIO = {"casos.expedientes.modelos", "casos.canalizaciones.modelos",
-                       "casos.ordenes.modelos", "casos.transiciones.modelos", "casos.atenciones.modelos"}
+                       "casos.ordenes.modelos", "casos.transiciones.modelos", "casos.atenciones.modelos",
+                       "casos.arco.modelos"}
 
 
 def _original(vista):

@@ -40,6 +40,8 @@ from casos.adjuntos.modelos import Adjunto
 from casos.auditoria.modelos import EventoAuditoria
 from casos.bd import ahora
 from casos.canalizaciones import servicios as canalizaciones
+from casos.conservacion import servicios as conservacion
+from casos.conservacion.modelos import LecturaBloqueada
 from casos.cuentas import segundo_factor
 from casos.cuentas import servicios as cuentas_servicios
 from casos.cuentas.modelos import Institucion, Usuaria
@@ -409,6 +411,30 @@ def _token(m: Mundo):
     m.ids["token_id"] = fila.id
 
 
+def _bloqueado(m: Mundo):
+    """A case the retention schedule blocked (casos/conservacion/)."""
+    caso = _caso(m)
+    conservacion.bloquear(caso, motivo="Plazo de conservación (sintético).")
+    db.session.commit()
+    return caso
+
+
+def _lectura_pedida(m: Mundo):
+    lectura = conservacion.pedir_lectura(_bloqueado(m), m.usuaria("capturista"), "Oficio sintético 12/2026")
+    db.session.commit()
+    m.ids["lectura_id"] = lectura.id
+
+
+def _autorizar_lectura(m: Mundo):
+    conservacion.resolver_lectura(db.session.get(LecturaBloqueada, m.ids["lectura_id"]), m.usuaria("admin"),
+                                  autorizar=True)
+    db.session.commit()
+
+
+def _la_lectura_nueva(m: Mundo, _respuesta) -> None:
+    m.ids.update(lectura=db.session.scalar(sa.select(LecturaBloqueada.id)))
+
+
 def _revocar_token(m: Mundo):
     tokens_api.revocar(db.session.get(TokenApi, m.ids["token_id"]))
     db.session.commit()
@@ -543,6 +569,50 @@ ATENCION = {"tipo": "psicologica", "duracion_minutos": "50", "notas": "Nota sint
 
 def _cerrar_el_caso(m: Mundo):
     _aprobar(m, _solicitar(m, db.session.get(Caso, m.ids["caso_id"]), "cerrar", motivo="Concluyó la atención"))
+
+
+# ---- ARCO requests (casos/arco/): the admin, for any institution ----------------------------------
+
+def _arco(derecho: str = "acceso", *eventos: str, presentada_por: str = "titular"):
+    """A case of A, a request over it registered by the admin, moved through `eventos`."""
+    def preparar(m: Mundo):
+        from casos.arco import servicios as arco
+
+        caso = _caso(m)
+        solicitud = arco.registrar(m.usuaria("admin"), arco.DatosSolicitud(
+            institucion_id=caso.institucion_id, caso_id=caso.id, derecho=derecho, recibida_el=hoy_en_mexico(),
+            medio="presencial", presentada_por=presentada_por, identificacion="ine",
+            descripcion="Solicitud sintética"))
+        db.session.commit()
+        m.ids["solicitud_arco_id"] = solicitud.id
+        for evento in eventos:
+            arco.mover(solicitud, evento, m.usuaria("admin"), version_vista=solicitud.version,
+                       datos=arco.DatosMovimiento(cotejo=True, motivo="Motivo sintético"))
+            db.session.commit()
+    return preparar
+
+
+def _arco_movida_por_otra(m: Mundo):
+    from casos.arco import servicios as arco
+    from casos.arco.modelos import SolicitudArco
+
+    solicitud = db.session.get(SolicitudArco, m.ids["solicitud_arco_id"])
+    arco.mover(solicitud, "prevenir", m.usuaria("admin"), version_vista=solicitud.version,
+               datos=arco.DatosMovimiento(motivo="Falta la identificación"))
+    db.session.commit()
+
+
+def _formulario_arco(**cambios):
+    def datos(ids):
+        valores = {"institucion_id": str(ids["institucion_a"]), "caso_id": str(ids["caso_id"]), "derecho": "acceso",
+                   "medio": "presencial", "presentada_por": "titular", "identificacion": "ine",
+                   "descripcion": "Pide sus datos (sintético)"}
+        valores.update({k: (v(ids) if callable(v) else v) for k, v in cambios.items()})
+        return valores
+    return datos
+
+
+ARCO = "/arco/{solicitud_arco_id}"
 
 
 TABLA: dict[str, tuple[Envio, ...]] = {
@@ -724,6 +794,27 @@ TABLA: dict[str, tuple[Envio, ...]] = {
               preparar=_token, pagina="/admin/api/tokens"),
         Envio("ya revocado (página vieja)", "admin", (), rechazo=INVALIDA,
               preparar=_token, pagina="/admin/api/tokens", entre=_revocar_token),
+    ),
+    # ---- retention: reading a blocked case --------------------------------------------------------
+    "/casos/<uuid:caso_id>/lectura-autorizada": (
+        Envio("pide leer un caso bloqueado, con su fundamento", "capturista",
+              (Ev("lectura_bloqueada.pedir", caso="caso_id", objeto="lectura"),), preparar=_bloqueado,
+              datos={"fundamento": "Requerimiento judicial sintético, expediente 45/2026"}, despues=_la_lectura_nueva),
+        Envio("un fundamento con una CURP: la página vuelve con el error", "capturista",
+              (Ev("lectura_bloqueada.formulario", caso="caso_id"),), codigo=200, rechazo=INVALIDA,
+              preparar=_bloqueado, datos={"fundamento": "Lo pide PEMA850101MZSRRN02"}),
+        Envio("un caso que no está bloqueado no tiene esta página", "capturista", (), codigo=404, rechazo=AJENA,
+              preparar=_caso, pagina="/", del_formulario=False,
+              datos={"fundamento": "Requerimiento judicial sintético, expediente 45/2026"}),
+    ),
+    "/admin/lecturas-bloqueadas/<uuid:lectura_id>": (
+        Envio("autoriza la lectura", "admin", (Ev("lectura_bloqueada.autorizar", caso="caso_id", objeto="lectura_id"),),
+              preparar=_lectura_pedida, pagina="/admin/lecturas-bloqueadas", datos={"decision": "autorizar"}),
+        Envio("la rechaza", "admin", (Ev("lectura_bloqueada.rechazar", caso="caso_id", objeto="lectura_id"),),
+              preparar=_lectura_pedida, pagina="/admin/lecturas-bloqueadas", datos={"decision": "rechazar"}),
+        Envio("ya resuelta por otra administradora (página vieja)", "admin", (), rechazo=INVALIDA,
+              preparar=_lectura_pedida, pagina="/admin/lecturas-bloqueadas", entre=_autorizar_lectura,
+              datos={"decision": "rechazar"}),
     ),
     "/casos/eliminar-datos": (
         Envio("elimina los datos personales de un caso", "admin",
@@ -1062,6 +1153,60 @@ TABLA: dict[str, tuple[Envio, ...]] = {
         Envio("la institución que canalizó no la registra ahí", "capturista", (), codigo=403, rechazo=AJENA,
               preparar=lambda m: _canalizacion(m, "aceptada"), pagina=CANALIZACION, del_formulario=False,
               datos=ATENCION),
+    ),
+    # ---- ARCO requests (casos/arco/) ---------------------------------------------------------------
+    "/arco/nueva": (
+        Envio("registra una solicitud de acceso", "admin",
+              (Ev("solicitud_arco.crear", caso="caso_id"),), preparar=_caso, datos=_formulario_arco()),
+        Envio("sin identificación oficial: no hay identidad verificable", "admin", (), codigo=200,
+              rechazo=INVALIDA, preparar=_caso, datos=_formulario_arco(identificacion="")),
+        Envio("un caso que no existe", "admin", (), codigo=200, rechazo=INVALIDA, preparar=_caso,
+              datos=_formulario_arco(caso_id=lambda ids: str(uuid.uuid4()))),
+        Envio("un caso de otra institución", "admin", (), codigo=200, rechazo=INVALIDA, preparar=_caso,
+              datos=_formulario_arco(institucion_id=lambda ids: str(ids["institucion_b"]))),
+        Envio("recibida mañana", "admin", (), codigo=200, rechazo=INVALIDA, preparar=_caso,
+              datos=_formulario_arco(recibida_el=(HOY + timedelta(days=1)).isoformat())),
+        Envio("recibida antes de que existiera el caso", "admin", (), codigo=200, rechazo=INVALIDA,
+              preparar=_caso, datos=_formulario_arco(recibida_el=(HOY - timedelta(days=1)).isoformat())),
+        Envio("una segunda solicitud abierta del mismo derecho", "admin", (), codigo=200, rechazo=INVALIDA,
+              preparar=_arco("acceso"), datos=_formulario_arco()),
+    ),
+    "/arco/<uuid:solicitud_arco_id>/mover": (
+        Envio("acredita la identidad", "admin", (del_caso("solicitud_arco.acreditar_identidad"),),
+              preparar=_arco(), pagina=ARCO, evento="acreditar_identidad", datos={"cotejo": "y"}),
+        Envio("previene", "admin", (del_caso("solicitud_arco.prevenir"),),
+              preparar=_arco(), pagina=ARCO, evento="prevenir", datos=MOTIVO),
+        Envio("responde: procedente", "admin", (del_caso("solicitud_arco.conceder"),),
+              preparar=_arco("acceso", "acreditar_identidad"), pagina=ARCO, evento="conceder"),
+        Envio("niega por daño a un tercero", "admin", (del_caso("solicitud_arco.negar"),),
+              preparar=_arco("acceso", "acreditar_identidad"), pagina=ARCO, evento="negar",
+              datos={**MOTIVO, "causal": "dano_tercero"}),
+        Envio("hace efectiva una cancelación: elimina los datos del caso", "admin",
+              (del_caso("solicitud_arco.hacer_efectivo"),
+               Ev("datos.eliminar", caso="caso_id",
+                  motivo="Derecho de cancelación (ARCO, LGPDPPSO): solicitud hecha efectiva")),
+              preparar=_arco("cancelacion", "acreditar_identidad", "conceder"), pagina=ARCO,
+              evento="hacer_efectivo", datos={"confirmacion": "y"}),
+        Envio("acredita sin cotejar la identificación", "admin", (), rechazo=INVALIDA,
+              preparar=_arco(), pagina=ARCO, evento="acreditar_identidad"),
+        Envio("una representante sin el documento que la acredita", "admin", (), rechazo=INVALIDA,
+              preparar=_arco(presentada_por="representante"), pagina=ARCO, evento="acreditar_identidad",
+              datos={"cotejo": "y"}),
+        Envio("niega sin causal", "admin", (), rechazo=INVALIDA,
+              preparar=_arco("acceso", "acreditar_identidad"), pagina=ARCO, evento="negar", datos=MOTIVO),
+        Envio("cancelación sin confirmar", "admin", (), rechazo=INVALIDA,
+              preparar=_arco("cancelacion", "acreditar_identidad", "conceder"), pagina=ARCO,
+              evento="hacer_efectivo"),
+        Envio("rectificación: aún no se hace efectiva en el sistema", "admin", (), rechazo=INVALIDA,
+              preparar=_arco("rectificacion", "acreditar_identidad", "conceder"), pagina=ARCO,
+              del_formulario=False,
+              datos=lambda ids: {"evento": "hacer_efectivo", "version": "3"}),
+        Envio("página vieja: otra persona ya la movió", "admin", (), rechazo=INVALIDA,
+              preparar=_arco(), pagina=ARCO, evento="acreditar_identidad", datos={"cotejo": "y"},
+              entre=_arco_movida_por_otra),
+        Envio("su caso se eliminó mientras la tenía abierta", "admin", (), rechazo=INVALIDA,
+              preparar=_arco(), pagina=ARCO, evento="acreditar_identidad", datos={"cotejo": "y"},
+              entre=_eliminar_el_caso),
     ),
 }
 

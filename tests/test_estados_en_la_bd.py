@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from casos.arco.modelos import SolicitudArco
 from casos.bd import ahora
 from casos.canalizaciones.modelos import Canalizacion
 from casos.expedientes import servicios
@@ -66,6 +67,11 @@ def _filas(cuentas) -> dict[str, object]:
                         registrada_por_id=usuaria_id, emitida_en=ya, vence_en=ya + timedelta(days=60)),
         SolicitudAprobacion(caso_id=caso_id, entidad="caso", entidad_id=caso_id, evento="cerrar",
                             institucion_id=a_id, solicitante_id=usuaria_id),
+        # With a causal, so that the refused states pass ck_solicitud_arco_negada_con_causal.
+        SolicitudArco(caso_id=caso_id, institucion_id=a_id, derecho="acceso", medio="presencial",
+                      presentada_por="titular", identificacion="ine", causal="dano_tercero",
+                      registrada_por_id=usuaria_id, recibida_el=ya.date(), plazo_prevencion=ya.date(),
+                      plazo_no_competencia=ya.date()),
     ]
     db.session.add_all(filas)
     db.session.commit()

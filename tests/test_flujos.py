@@ -18,6 +18,7 @@ from transitions import Machine
 import flujos
 from flujos import FLUJOS, Actor, Flujo, MovimientoIlegal, Transicion, plazos
 from flujos.aprobacion import FLUJO_SOLICITUD, FLUJO_VALORACION
+from flujos.arco import FLUJO_ARCO
 from flujos.base import CASO, CUALQUIERA, DUENA, RECEPTORA, SISTEMA, SUPERVISION
 from flujos.canalizacion import FLUJO_CANALIZACION
 from flujos.caso import ABIERTOS, FLUJO_CASO
@@ -44,10 +45,10 @@ def _por_evento(flujo: Flujo) -> dict[str, Transicion]:
 
 # ---- what each machine declares -------------------------------------------------------------
 
-def test_los_flujos_registrados_son_cinco_y_se_llaman_como_sus_tablas():
+def test_los_flujos_registrados_son_seis_y_se_llaman_como_sus_tablas():
     assert FLUJOS == {"caso": FLUJO_CASO, "canalizacion": FLUJO_CANALIZACION,
                       "orden_proteccion": FLUJO_ORDEN, "solicitud_aprobacion": FLUJO_SOLICITUD,
-                      "valoracion_riesgo": FLUJO_VALORACION}
+                      "valoracion_riesgo": FLUJO_VALORACION, "solicitud_arco": FLUJO_ARCO}
     for nombre, flujo in FLUJOS.items():
         assert flujo.nombre == nombre
 
@@ -159,7 +160,10 @@ def test_todo_camino_declarado_se_puede_recorrer(flujo):
         rol = sorted(t.roles)[0]
         lados = frozenset({DUENA, RECEPTORA})
         quien = Actor("x", rol, lados)
-        contexto = {"valoracion_posterior_a_emision": True, "prorrogas": 0, "consentimiento_permite": True}
+        contexto = {"valoracion_posterior_a_emision": True, "prorrogas": 0, "consentimiento_permite": True,
+                    # ARCO requests (flujos/arco.py): within their terms, a right the system carries out.
+                    "prevencion_en_plazo": True, "subsanacion_vencida": True, "respuesta_en_plazo": True,
+                    "derecho": "cancelacion"}
         for origen in t.origen:
             assert flujo.comprobar(origen, t.evento, quien, motivo="Motivo escrito",
                                    contexto=contexto, por_aprobacion=True) is t

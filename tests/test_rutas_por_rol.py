@@ -62,11 +62,17 @@ def _rutas(app):
             yield regla, metodo
 
 
+# Routes that take an object only in a given state: the form that asks to read a case works
+# only on a case the retention schedule blocked.
+OBJETOS_DE_LA_RUTA = {"conservacion.pedir_lectura": {"caso_id": "caso_bloqueado"}}
+
+
 def _argumentos(regla, objetos) -> dict:
     faltan = set(regla.arguments) - objetos.keys()
     assert not faltan, (f"{regla.rule}: la prueba no sabe construir {faltan}; "
                         "añada un objeto de la institución A en `objetos`")
-    return {nombre: objetos[nombre] for nombre in regla.arguments}
+    propios = OBJETOS_DE_LA_RUTA.get(regla.endpoint, {})
+    return {nombre: objetos[propios.get(nombre, nombre)] for nombre in regla.arguments}
 
 
 def _huella_de_datos() -> str:
@@ -105,7 +111,24 @@ def objetos(app, cuentas):
     adjunto = adjuntos.adjuntar(caso, cuentas[AUTORA], datos=pdf(), nombre="denuncia.pdf", categoria="denuncia")
     token_api, _ = tokens_api.crear("Sistema de prueba", cuentas["admin"])
     db.session.commit()
+    # A request over her data (ARCO) on the case: the admin's, for any institution.
+    from casos.arco import servicios as arco
+
+    solicitud_arco = arco.registrar(cuentas["admin"], arco.DatosSolicitud(
+        institucion_id=caso.institucion_id, caso_id=caso.id, derecho="acceso", recibida_el=hoy_en_mexico(),
+        medio="presencial", presentada_por="titular", identificacion="ine", descripcion="Pide sus datos."))
+    db.session.commit()
+    # A case the retention schedule blocked, and a read of it waiting for the admin.
+    from casos.conservacion import servicios as conservacion
+
+    bloqueado = registrar_caso(cuentas[AUTORA], datos_de_caso())
+    db.session.commit()
+    conservacion.bloquear(bloqueado, motivo="Plazo de conservación (sintético).")
+    lectura = conservacion.pedir_lectura(bloqueado, cuentas["supervisora"], "Oficio sintético 1/2026")
+    db.session.commit()
     return {
+        "caso_bloqueado": bloqueado.id,
+        "lectura_id": lectura.id,
         "caso_id": caso.id,
         "canalizacion_id": canalizacion.id,
         "orden_id": orden.id,
@@ -116,6 +139,7 @@ def objetos(app, cuentas):
         "institucion_id": otra.id,
         "token": token,
         "token_id": token_api.id,
+        "solicitud_arco_id": solicitud_arco.id,
     }
 
 

@@ -23,12 +23,14 @@ from casos.acceso.objetos import (
     ADJUNTAR,
     ADMINISTRAR,
     ATENDER,
+    BLOQUEADO,
     ESCRIBIR,
     LEER,
     PROPIO,
     RESOLVER,
     RESPONDER,
     RETIRAR,
+    TRAMITAR,
     Rechazo,
 )
 from casos.acceso.politica import (
@@ -45,7 +47,7 @@ from casos.acceso.politica import (
 )
 
 __all__ = [
-    "ADJUNTAR", "ADMINISTRAR", "ATENDER", "Documentos", "EN_SERVICIO", "ESCRIBIR", "LEER", "POLITICA", "PROPIO", "PUBLICA", "RESOLVER", "RESPONDER", "RETIRAR",
+    "ADJUNTAR", "ADMINISTRAR", "ATENDER", "BLOQUEADO", "Documentos", "EN_SERVICIO", "ESCRIBIR", "LEER", "POLITICA", "PROPIO", "PUBLICA", "RESOLVER", "RESPONDER", "RETIRAR", "TRAMITAR",
     "TODOS", "TOKEN_API", "Rechazo", "Regla", "Vista", "accion_de", "casos_visibles",
     "casos_visibles_por_partes", "compartidas", "documentos_de", "etiqueta", "etiquetas", "permiso", "puede", "verificar", "vista_de",
 ]

@@ -36,12 +36,13 @@ class Vista:
     categorias: frozenset[str]
     eliminado: bool
     canalizacion: object | None = None  # the live referral a receiving institution sees it by
+    bloqueado: bool = False  # read through an authorized read (casos/conservacion/)
 
     @property
     def escribe(self) -> bool:
         """Only the owning institution writes the case (intake, assessments, orders,
-        consent), and nobody writes an erased one."""
-        return self.propia and not self.eliminado
+        consent), and nobody writes an erased or a blocked one."""
+        return self.propia and not self.eliminado and not self.bloqueado
 
     @property
     def identidad(self) -> bool:
@@ -64,7 +65,7 @@ def compartidas(canalizacion, hoy: date | None = None) -> frozenset[str]:
     """What the receiving institution of this referral may read now: the categories shared
     when it was sent that her current consent still allows, while the referral is live."""
     caso = canalizacion.caso
-    if caso.datos_eliminados or canalizacion.estado not in COMPARTEN:
+    if caso.datos_eliminados or caso.bloqueado or canalizacion.estado not in COMPARTEN:
         return NINGUNA
     if not consentimiento_en_vigor(caso, canalizacion.destino.tipo, hoy or _hoy()):
         return NINGUNA
@@ -83,11 +84,16 @@ class VistaCanalizacion:
 
 
 def vista_de_canalizacion(canalizacion, usuaria, hoy: date | None = None) -> VistaCanalizacion:
-    eliminado = canalizacion.caso.datos_eliminados
+    from casos.conservacion import autorizada_en_esta_peticion
+
+    caso = canalizacion.caso
+    # Erased, or blocked and not reached through an authorized read: nothing of her.
+    sin_ella = caso.datos_eliminados or (caso.bloqueado and not autorizada_en_esta_peticion(caso.id))
     if canalizacion.destino_id != usuaria.institucion_id:  # the sender (the loader let no one else in)
-        return VistaCanalizacion(False, NINGUNA if eliminado else TODAS, not eliminado, True)
+        return VistaCanalizacion(False, NINGUNA if sin_ella else TODAS, not sin_ella, True,
+                                 _sin_datos(canalizacion, hoy or _hoy()) if sin_ella else None)
     categorias = compartidas(canalizacion, hoy)
-    vivo = (not eliminado and canalizacion.estado in COMPARTEN
+    vivo = (not sin_ella and canalizacion.estado in COMPARTEN
             and consentimiento_en_vigor(canalizacion.caso, canalizacion.destino.tipo, hoy or _hoy()))
     return VistaCanalizacion(True, categorias, vivo, vivo and canalizacion.estado in VIGENTES,
                              None if vivo else _sin_datos(canalizacion, hoy or _hoy()))
@@ -129,7 +135,7 @@ def vista_del_oficio(canalizacion, usuaria, hoy: date | None = None) -> VistaCan
 def vista_de(caso, usuaria, hoy: date | None = None) -> Vista:
     eliminado = caso.datos_eliminados
     if caso.institucion_id == usuaria.institucion_id:
-        return Vista(True, NINGUNA if eliminado else TODAS, eliminado)
+        return Vista(True, NINGUNA if eliminado else TODAS, eliminado, bloqueado=caso.bloqueado)
     from casos.canalizaciones.servicios import vigente_para
 
     canalizacion = vigente_para(caso.id, usuaria.institucion_id)
@@ -163,7 +169,9 @@ class Documentos:
 
 
 def documentos_de(caso, usuaria, hoy: date | None = None) -> Documentos:
-    if caso.datos_eliminados:
+    from casos.conservacion import autorizada_en_esta_peticion
+
+    if caso.datos_eliminados or (caso.bloqueado and not autorizada_en_esta_peticion(caso.id)):
         return Documentos(False)
     if caso.institucion_id == usuaria.institucion_id:
         return Documentos(True)
@@ -204,7 +212,9 @@ def casos_visibles_por_partes(usuaria, *, solo_propios: bool = False) -> list[Se
 
 
 def _partes_visibles(usuaria) -> list:
+    from casos.bd import ahora
     from casos.canalizaciones.modelos import Canalizacion
+    from casos.conservacion.modelos import LecturaBloqueada
     from casos.expedientes.modelos import Caso, Consentimiento
 
     hoy = _hoy()
@@ -216,11 +226,16 @@ def _partes_visibles(usuaria) -> list:
         .where(Canalizacion.destino_id == usuaria.institucion_id, Canalizacion.estado.in_(VIGENTES),
                Consentimiento.autoriza_canalizar.is_(True), Consentimiento.revocado_en.is_(None),
                or_(Consentimiento.vigente_hasta.is_(None), Consentimiento.vigente_hasta >= hoy)))
+    # A blocked case (retention) only through a read the admin authorized her, while it lasts.
+    autorizadas = select(LecturaBloqueada.caso_id).where(
+        LecturaBloqueada.solicitada_por_id == usuaria.id, LecturaBloqueada.estado == "autorizada",
+        LecturaBloqueada.vence_en > ahora())
     # Disjoint: a case of her own institution counts once even if it were referred back.
-    # Another institution's erased case is nothing to her: not even a row.
-    return [Caso.institucion_id == usuaria.institucion_id,
+    # Another institution's erased or blocked case is nothing to her: not even a row.
+    return [and_(Caso.institucion_id == usuaria.institucion_id,
+                 or_(Caso.bloqueado_en.is_(None), Caso.id.in_(autorizadas))),
             and_(Caso.id.in_(compartidos), Caso.institucion_id != usuaria.institucion_id,
-                 Caso.datos_eliminados_en.is_(None))]
+                 Caso.datos_eliminados_en.is_(None), Caso.bloqueado_en.is_(None))]
 
 
 def etiqueta(caso, vista: Vista) -> str:

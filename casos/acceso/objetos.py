@@ -31,12 +31,17 @@ ESCRIBIR = "escribir"  # the owning institution changes the case or something ha
 RESPONDER = "responder"  # either side of a referral moves it (flujos decides which side may what)
 ATENDER = "atender"  # the receiving institution records a service under its referral while live
 ADJUNTAR = "adjuntar"  # either side attaches a file to a referral (the receiver while it is live)
+BLOQUEADO = "bloqueado"  # the owning institution asks to read a case the retention schedule blocked
 RESOLVER = "resolver"  # a supervisora approves or rejects a request of her institution
 RETIRAR = "retirar"  # the author withdraws her own request
 ADMINISTRAR = "administrar"  # an account, an institution or an API token, by the admin (the route's policy)
+TRAMITAR = "tramitar"  # the transparency officer moves an ARCO request (not once its case was erased)
 
 ELIMINADO = ("Los datos personales de este caso fueron eliminados: ya no admite valoraciones, "
              "órdenes, canalizaciones ni otros cambios.")
+BLOQUEADO_MENSAJE = ("Este caso está bloqueado: se cerró hace más tiempo del que su institución conserva los casos "
+                     "abiertos a consulta. Solo se lee con una lectura que el administrador autorice, con su "
+                     "fundamento; nada en él se puede cambiar.")
 NO_ES_SUYO = ("Su institución ve este caso por una canalización: solo la institución que lo registró "
               "puede valorar el riesgo, registrar órdenes, canalizarlo o cambiarlo.")
 
@@ -45,9 +50,11 @@ class Rechazo(Exception):
     """Seen, but not allowed this way: a 403 page with its message; or, with `volver` (the
     case was erased while she worked on a form), a message back on the object's page."""
 
-    def __init__(self, mensaje: str, volver: str | None = None, codigo: int = 403):
+    def __init__(self, mensaje: str, volver: str | None = None, codigo: int = 403,
+                 enlace: tuple[str, str] | None = None):
         super().__init__(mensaje)
         self.mensaje, self.volver, self.codigo = mensaje, volver, codigo
+        self.enlace = enlace  # (text, address): what she can do instead, on the error page
 
 
 @dataclass(frozen=True)
@@ -64,13 +71,21 @@ def _pagina_del_caso(caso_id) -> str:
 
 
 def caso(caso_id, modo: str, usuaria):
+    from casos.conservacion import autorizar_en_esta_peticion
     from casos.expedientes.modelos import Caso
 
+    if modo == BLOQUEADO:
+        return _bloqueado(caso_id, usuaria)
     encontrado = db.session.scalar(
         casos_visibles(usuaria).where(Caso.id == caso_id)
         .options(joinedload(Caso.victima), joinedload(Caso.consentimiento)))
     if encontrado is None:
+        _si_esta_bloqueado(caso_id, usuaria)
         abort(404)
+    if encontrado.bloqueado:  # found: through a read the admin authorized her, read-only
+        if modo != LEER:
+            raise Rechazo(BLOQUEADO_MENSAJE, _pagina_del_caso(caso_id), codigo=423)
+        autorizar_en_esta_peticion(encontrado.id)
     g.vista = vista = vista_de(encontrado, usuaria)
     if modo in (ESCRIBIR, PROPIO):
         if not vista.propia:  # no form of hers leads here: a plain 403 with the reason
@@ -79,6 +94,33 @@ def caso(caso_id, modo: str, usuaria):
             raise Rechazo(ELIMINADO, _pagina_del_caso(caso_id), codigo=410)
     elif modo != LEER:
         raise ValueError(modo)
+    return encontrado, Cargado(encontrado.id, None)
+
+
+def _de_su_institucion_bloqueado(caso_id, usuaria):
+    from casos.acceso.politica import puede
+    from casos.expedientes.modelos import Caso
+
+    if not isinstance(caso_id, uuid.UUID) or not puede(usuaria, "casos.consultar"):
+        return None
+    return db.session.scalar(select(Caso).where(
+        Caso.id == caso_id, Caso.institucion_id == usuaria.institucion_id, Caso.bloqueado_en.is_not(None),
+        Caso.datos_eliminados_en.is_(None)))
+
+
+def _si_esta_bloqueado(caso_id, usuaria) -> None:
+    """Her own institution's blocked case is not "not found" to her: it says why, and where
+    to ask for a read. To anyone else it does not exist."""
+    if _de_su_institucion_bloqueado(caso_id, usuaria) is not None:
+        raise Rechazo(BLOQUEADO_MENSAJE, codigo=423, enlace=(
+            "Pedir una lectura autorizada", url_for("conservacion.pedir_lectura", caso_id=caso_id)))
+
+
+def _bloqueado(caso_id, usuaria):
+    """The form that asks for a read loads the case without opening it (nothing decrypted)."""
+    encontrado = _de_su_institucion_bloqueado(caso_id, usuaria)
+    if encontrado is None:
+        abort(404)
     return encontrado, Cargado(encontrado.id, None)
 
 
@@ -97,6 +139,9 @@ def canalizacion(canalizacion_id, modo: str, usuaria):
     if modo in (RESPONDER, ATENDER, ADJUNTAR):
         if encontrada.caso.datos_eliminados:
             raise Rechazo(ELIMINADO, url_for("canalizaciones.ver", canalizacion_id=canalizacion_id), codigo=410)
+        if encontrada.caso.bloqueado:
+            raise Rechazo(BLOQUEADO_MENSAJE, url_for("canalizaciones.ver", canalizacion_id=canalizacion_id),
+                          codigo=423)
         if modo == ATENDER:
             _atiende(encontrada, usuaria)
         if modo == ADJUNTAR and (motivo := impedimento_al_adjuntar(encontrada, usuaria)):
@@ -128,6 +173,8 @@ def impedimento_al_adjuntar(canalizacion, usuaria) -> str | None:
 
     if canalizacion.caso.datos_eliminados:
         return ELIMINADO
+    if canalizacion.caso.bloqueado:
+        return BLOQUEADO_MENSAJE
     if canalizacion.destino_id == usuaria.institucion_id and (
             canalizacion.estado not in VIGENTES or not vista_de_canalizacion(canalizacion, usuaria).detalle):
         return ("Su institución adjunta documentos a esta canalización una vez que la acepta, mientras "
@@ -189,6 +236,31 @@ def borrador(borrador_id, modo: str, usuaria):
     return encontrado, Cargado(None, encontrado.id)
 
 
+def solicitud_arco(solicitud_arco_id, modo: str, usuaria):
+    """A request over her personal data (casos/arco/): the transparency officer's, for every
+    institution (the route's policy says who that is). Once its case was erased there is
+    nothing left to answer about: it is read, not moved."""
+    from casos.acceso.politica import puede
+    from casos.arco.modelos import SolicitudArco
+
+    encontrada = (db.session.get(SolicitudArco, solicitud_arco_id)
+                  if isinstance(solicitud_arco_id, uuid.UUID) and puede(usuaria, "arco.tramitar") else None)
+    if encontrada is None:
+        abort(404)
+    if modo == TRAMITAR:
+        if encontrada.caso.datos_eliminados:
+            raise Rechazo("Los datos personales de este caso fueron eliminados: la solicitud queda como "
+                          "registro y ya no admite cambios.",
+                          url_for("arco.ver", solicitud_arco_id=encontrada.id), codigo=410)
+        if getattr(encontrada.caso, "bloqueado_en", None) is not None:
+            raise Rechazo("El caso de esta solicitud está bloqueado por su plazo de conservación: aquí ya no "
+                          "admite cambios; atiéndala con el Comité de Transparencia.",
+                          url_for("arco.ver", solicitud_arco_id=encontrada.id), codigo=423)
+    elif modo != LEER:
+        raise ValueError(modo)
+    return encontrada, Cargado(encontrada.caso_id, encontrada.id)
+
+
 def _administrado(modelo_de):
     """Accounts, institutions and API tokens hold no case data: the route's policy already
     said only the admin reaches them; the loader makes an unknown id a 404."""
@@ -212,6 +284,19 @@ def _institucion():
     return Institucion
 
 
+def lectura(lectura_id, modo: str, _usuaria):
+    """A request to read a blocked case: staff and a legal ground, no data of hers. The route's
+    policy says only the admin resolves one; its event names the case."""
+    from casos.conservacion.modelos import LecturaBloqueada
+
+    if modo != ADMINISTRAR:
+        raise ValueError(modo)
+    encontrada = db.session.get(LecturaBloqueada, lectura_id) if isinstance(lectura_id, uuid.UUID) else None
+    if encontrada is None:
+        abort(404)
+    return encontrada, Cargado(encontrada.caso_id, encontrada.id)
+
+
 def _token_api():
     from casos.estadisticas.modelos import TokenApi
     return TokenApi
@@ -225,12 +310,16 @@ CARGADORES: dict[str, tuple[str, Callable]] = {
     "adjunto_id": ("adjunto", adjunto),
     "solicitud_id": ("solicitud", solicitud),
     "borrador_id": ("borrador", borrador),
+    "solicitud_arco_id": ("solicitud_arco", solicitud_arco),
     "usuaria_id": ("usuaria", _administrado(_usuaria)),
     "institucion_id": ("institucion", _administrado(_institucion)),
     "token_id": ("token_api", _administrado(_token_api)),
+    # A request to read a blocked case: staff and a legal ground, resolved by the admin.
+    "lectura_id": ("lectura", lectura),
 }
 # The arguments that reach a woman's case (the others are the admin's accounts and tokens).
-DEL_CASO = frozenset({"caso_id", "canalizacion_id", "orden_id", "adjunto_id", "solicitud_id", "borrador_id"})
+DEL_CASO = frozenset({"caso_id", "canalizacion_id", "orden_id", "adjunto_id", "solicitud_id", "borrador_id",
+                      "solicitud_arco_id"})
 
 
 def cargar(declarados: dict[str, str], argumentos: dict, usuaria) -> tuple[dict, Cargado | None]:

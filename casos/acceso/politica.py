@@ -40,6 +40,12 @@ POLITICA: dict[str, frozenset[str]] = {
     "auditoria.consultar": frozenset({"admin"}),
     # Create and revoke the statistics API's tokens (they read aggregates only).
     "api.tokens": frozenset({"admin"}),
+    # Requests over her personal data (derechos ARCO, casos/arco/): the admin registers and
+    # answers them for every institution, as its transparency officer; she reads the request,
+    # never the case's contents.
+    "arco.tramitar": frozenset({"admin"}),
+    # What is due and late: a caseworker's cases, and the admin's ARCO requests.
+    "pendientes.consultar": frozenset({"capturista", "supervisora", "admin"}),
 }
 
 

@@ -45,15 +45,25 @@ ACCIONES: dict[str, str] = {
     "atencion.registrar": "Registró una atención brindada",
     "adjunto.subir": "Adjuntó un documento al caso",
     "adjunto.descargar": "Descargó un documento del caso",
-    "datos.eliminar": "Eliminó los datos personales del caso",
     # printed documents (casos/impresos/): the page that prints, and the PDF
     "oficio.imprimir": "Abrió el oficio de canalización para imprimir",
     "oficio.descargar": "Descargó el oficio de canalización en PDF",
     "resumen.imprimir": "Abrió el resumen del caso para imprimir",
     "resumen.descargar": "Descargó el resumen del caso en PDF",
+    "datos.eliminar": "Eliminó los datos personales del caso",
+    "arco.ver": "Abrió una solicitud ARCO",
     "borrador.abrir": "Abrió un borrador de captura",
     "borrador.guardar": "Guardó un borrador de captura",
     "borrador.descartar": "Descartó un borrador de captura",
+    # retention (casos/conservacion/): the schedule's review, each case it blocks, and the
+    # reads of a blocked case the admin authorizes
+    "conservacion.revisar": "Revisó los plazos de conservación",
+    "caso.bloquear": "Bloqueó el caso al vencer su plazo de conservación",
+    "lectura_bloqueada.formulario": "Abrió la solicitud de lectura de un caso bloqueado",
+    "lectura_bloqueada.pedir": "Pidió leer un caso bloqueado",
+    "lectura_bloqueada.consultar": "Consultó las lecturas de casos bloqueados por autorizar",
+    "lectura_bloqueada.autorizar": "Autorizó la lectura de un caso bloqueado",
+    "lectura_bloqueada.rechazar": "Rechazó la lectura de un caso bloqueado",
     # the audit trail itself: who looked at who looked
     "auditoria.caso": "Consultó los accesos al caso",
     "auditoria.consultar": "Consultó la bitácora de auditoría",
@@ -67,7 +77,8 @@ def _de_los_flujos() -> dict[str, str]:
     from flujos import FLUJOS
 
     nombres = {"caso": "Caso", "canalizacion": "Canalización", "orden_proteccion": "Orden de protección",
-               "solicitud_aprobacion": "Aprobación", "valoracion_riesgo": "Nivel de riesgo"}
+               "solicitud_aprobacion": "Aprobación", "valoracion_riesgo": "Nivel de riesgo",
+               "solicitud_arco": "Solicitud ARCO"}
     acciones = {f"{flujo.nombre}.{t.evento}": f"{nombres.get(flujo.nombre, flujo.nombre)}: {t.etiqueta}"
                 for flujo in FLUJOS.values() for t in flujo.transiciones}
     acciones.update({
@@ -75,6 +86,7 @@ def _de_los_flujos() -> dict[str, str]:
         "orden_proteccion.solicitar": "Orden de protección: solicitud registrada",
         "orden_proteccion.seguimiento": "Orden de protección: contacto de seguimiento",
         "solicitud_aprobacion.crear": "Aprobación: solicitud creada",
+        "solicitud_arco.crear": "Solicitud ARCO: registrada",
     })
     return acciones
 

@@ -26,6 +26,11 @@ class DatosEliminados(Exception):
     """The case's data key was destroyed (crypto-shredding): its fields are gone for good."""
 
 
+class DatosBloqueados(Exception):
+    """The case is blocked by the retention schedule (casos/conservacion/): its key opens only
+    within a request that reached it through a read the admin authorized."""
+
+
 class ConDEK:
     """Mixin for the owner of a data key: a case, or an intake draft before it is a case."""
 

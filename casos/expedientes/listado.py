@@ -203,7 +203,7 @@ def pagina(usuaria, filtros: Filtros) -> Pagina:
                         load_only(Usuaria.id, Usuaria.nombre), lazyload(Usuaria.institucion)),
                     load_only(Caso.id, Caso.institucion_id, Caso.municipio, Caso.estado,
                               Caso.nivel_riesgo, Caso.urgente, Caso.proxima_valoracion,
-                              Caso.creado_en, Caso.dek_envuelta, Caso.datos_eliminados_en,
+                              Caso.creado_en, Caso.dek_envuelta, Caso.datos_eliminados_en, Caso.bloqueado_en,
                               Caso.responsable_id),
                     lazyload(Caso.institucion)))
     casos = db.session.scalars(consulta.order_by(*orden).limit(POR_PAGINA + 1)).unique().all()

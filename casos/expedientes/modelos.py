@@ -28,7 +28,8 @@ from casos.catalogos import (
     RELACIONES_AGRESOR,
     TIPOS_VIOLENCIA,
 )
-from casos.cripto.campos import Cifrado, CifradoPorCaso, ConDEK
+from casos.conservacion import autorizada_en_esta_peticion
+from casos.cripto.campos import Cifrado, CifradoPorCaso, ConDEK, DatosBloqueados
 from casos.extensiones import db
 from flujos.aprobacion import FLUJO_VALORACION
 from flujos.caso import FLUJO_CASO
@@ -63,6 +64,9 @@ class Caso(ConDEK, db.Model):
     proxima_valoracion: Mapped[datetime | None] = mapped_column(FechaUTC)
     creado_en: Mapped[datetime] = mapped_column(FechaUTC, default=ahora)
     actualizado_en: Mapped[datetime] = mapped_column(FechaUTC, default=ahora, onupdate=ahora)
+    # Retention (casos/conservacion/): closed longer than its institution's period. Nobody
+    # finds it any more but through a read the admin authorized.
+    bloqueado_en: Mapped[datetime | None] = mapped_column(FechaUTC)
 
     victima: Mapped[Victima] = relationship(back_populates="caso", uselist=False,
                                             cascade="all, delete-orphan")
@@ -82,6 +86,17 @@ class Caso(ConDEK, db.Model):
                            order_by="OrdenProteccion.solicitada_en")
     institucion = relationship("Institucion", lazy="joined")
     responsable = relationship("Usuaria", foreign_keys=[responsable_id])
+
+    def dek(self) -> bytes:
+        # Every decryption of her data passes here: a blocked case gives its key only to the
+        # request that reached it through an authorized read, whatever page or command asks.
+        if self.bloqueado_en is not None and not autorizada_en_esta_peticion(self.id):
+            raise DatosBloqueados("el caso está bloqueado por el plazo de conservación")
+        return super().dek()
+
+    @property
+    def bloqueado(self) -> bool:
+        return self.bloqueado_en is not None
 
     def __repr__(self) -> str:
         return f"<Caso {self.id}>"

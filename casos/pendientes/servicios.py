@@ -43,11 +43,16 @@ from flujos.orden_proteccion import SOLICITADA, VIGENTES
 # - a re-assessment is due days or weeks after the last one, by risk level.
 # Within a kind, what is late comes first (the most overdue first), then what is due soonest.
 CLASES = ("orden", "canalizacion", "aprobacion", "revaloracion")
+# The admin's, as every institution's transparency officer: requests over a woman's personal
+# data (casos/arco/), whose terms are días hábiles; she has none of the kinds above.
+CLASES_ADMIN = ("arco",)
+TODAS_LAS_CLASES = CLASES + CLASES_ADMIN
 TITULOS = {
     "orden": "Órdenes de protección",
     "canalizacion": "Canalizaciones en espera de respuesta",
     "aprobacion": "Aprobaciones",
     "revaloracion": "Revaloraciones del riesgo",
+    "arco": "Solicitudes ARCO",
 }
 # Filters of the page by state: late; not late and due before midnight (Mexico City); not late.
 SITUACIONES = {"atrasados": "Atrasados", "hoy": "Vencen hoy", "por_vencer": "Por vencer"}
@@ -77,6 +82,7 @@ class Pendiente:
     caso_id: uuid.UUID
     urgente: bool
     ruta: tuple  # (endpoint, kwargs) of the page where it is done
+    etiqueta: str | None = None  # how the page names it when not by its case's name (an ARCO request)
 
     def atrasado(self, momento: datetime) -> bool:
         return self.vence < momento
@@ -85,8 +91,12 @@ class Pendiente:
 def _orden(lista: list[Pendiente], momento: datetime) -> list[Pendiente]:
     """By kind (CLASES); within one, late first (most overdue first), then due soonest;
     urgent cases ahead on ties."""
-    return sorted(lista, key=lambda p: (CLASES.index(p.clase), not p.atrasado(momento), p.vence,
+    return sorted(lista, key=lambda p: (TODAS_LAS_CLASES.index(p.clase), not p.atrasado(momento), p.vence,
                                         not p.urgente))
+
+
+def clases_de(usuaria) -> tuple[str, ...]:
+    return CLASES_ADMIN if usuaria is not None and usuaria.rol == "admin" else CLASES
 
 
 def calcular(institucion_id, *, usuaria=None, solo_suyos: bool = False,
@@ -99,6 +109,8 @@ def calcular(institucion_id, *, usuaria=None, solo_suyos: bool = False,
     approvals she asked for and, for a supervisora, those waiting for her decision. Referrals
     received stay institution-wide: nobody is in charge of one until it is accepted."""
     momento = momento or ahora()
+    if clases_de(usuaria) == CLASES_ADMIN:
+        return _orden(_arco(momento), momento)
     horizonte = momento + timedelta(hours=plazos.POR_VENCER_HORAS)
     suya = usuaria.id if (solo_suyos and usuaria is not None) else None
     items = [*_revaloraciones(institucion_id, suya, horizonte),
@@ -175,6 +187,19 @@ def _canalizaciones(institucion_id, suya, momento) -> list[Pendiente]:
             for fila in db.session.execute(consulta)]
 
 
+def _arco(momento: datetime) -> list[Pendiente]:
+    """ARCO requests of every institution whose current term ends within ARCO_AVISO_DIAS_HABILES
+    días hábiles or passed: due at the close of its last día hábil in Mexico City."""
+    from casos.arco import servicios as arco
+
+    hoy = momento.astimezone(ZoneInfo(current_app.config["ZONA_HORARIA"])).date()
+    return [Pendiente("arco", arco.que_hacer(s), arco.fin_del_dia(s.vence_el), s.caso_id, False,
+                      ("arco.ver", {"solicitud_arco_id": s.id}),
+                      f"{s.institucion.siglas} · recibida el {s.recibida_el.strftime('%d/%m/%Y')}"
+                      + (f" · folio {s.folio}" if s.folio else ""))
+            for s in arco.por_vencer(hoy)]
+
+
 def que_se_aprueba(entidad: str, evento: str) -> tuple[str, str]:
     """(what she approves, its name) of a kind of request; a kind not named above falls back
     on its move's label in flujos/ ("devolver a borrador")."""
@@ -241,7 +266,7 @@ class Lista:
     @property
     def grupos(self) -> list[tuple[str, list[Pendiente]]]:
         """This page's items under their kind's heading, in the order of CLASES."""
-        return [(c, grupo) for c in CLASES if (grupo := [p for p in self.items if p.clase == c])]
+        return [(c, grupo) for c in TODAS_LAS_CLASES if (grupo := [p for p in self.items if p.clase == c])]
 
 
 POR_PAGINA = 25
@@ -251,7 +276,7 @@ def filtrar(todos: list[Pendiente], *, clase: str | None, situacion_: str | None
             momento: datetime, por_pagina: int = POR_PAGINA) -> Lista:
     medianoche = fin_del_dia(momento)
     situaciones = [situacion(p, momento, medianoche) for p in todos]
-    por_clase = {c: 0 for c in CLASES}
+    por_clase = {c: 0 for c in TODAS_LAS_CLASES}
     por_situacion: dict[str | None, int] = {None: 0, **{s: 0 for s in SITUACIONES}}
     elegidos = []
     for p, suyas in zip(todos, situaciones, strict=True):

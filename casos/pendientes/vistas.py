@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from casos.acceso import etiquetas, permiso
 from casos.bd import ahora
-from casos.pendientes.servicios import CLASES, SITUACIONES, TITULOS, calcular, filtrar
+from casos.pendientes.servicios import SITUACIONES, TITULOS, calcular, clases_de, filtrar
 from casos.peticion import numero_o_none
 
 bp = Blueprint("pendientes", __name__)
@@ -19,11 +19,12 @@ def _pagina(texto: str | None) -> int:
 
 
 @bp.route("/pendientes")
-@permiso("casos.consultar", lectura="pendientes.ver")  # her cases' names
+@permiso("pendientes.consultar", lectura="pendientes.ver")  # her cases' names
 def pagina():
     # Unknown values are dropped, never passed on: the page falls back to its defaults.
     institucion = request.args.get("ver") == "institucion"
-    clase = request.args.get("tipo") if request.args.get("tipo") in CLASES else None
+    clases = clases_de(current_user)  # the admin's: her ARCO requests
+    clase = request.args.get("tipo") if request.args.get("tipo") in clases else None
     situacion = request.args.get("situacion") if request.args.get("situacion") in SITUACIONES else None
     momento = ahora()
     todos = calcular(current_user.institucion_id, usuaria=current_user, solo_suyos=not institucion,
@@ -41,4 +42,4 @@ def pagina():
 
     return render_template("pendientes.html", lista=lista, nombres=nombres, momento=momento,
                            institucion=institucion, clase=clase, situacion=situacion,
-                           enlace=enlace, CLASES=CLASES, TITULOS=TITULOS, SITUACIONES=SITUACIONES)
+                           enlace=enlace, CLASES=clases, TITULOS=TITULOS, SITUACIONES=SITUACIONES)

@@ -18,7 +18,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from casos.adjuntos.servicios import adjuntar
+from casos.arco import servicios as arco
 from casos.bd import ahora
+from casos.conservacion import servicios as conservacion
 from casos.cuentas import servicios as cuentas_servicios
 from casos.expedientes import servicios
 from casos.expedientes.servicios import guardar_borrador
@@ -26,6 +28,7 @@ from casos.extensiones import db
 from tests.conftest import CONTRASENA, datos_de_caso
 from tests.navegador.test_entrar_navegador import llenar_entrada
 from tests.navegador.test_ruta_navegador import entrar
+from tests.reloj import hoy_en_mexico
 from tests.test_adjuntos import pdf
 from tests.test_movimientos_ilegales import (
     canalizacion_unica,
@@ -57,7 +60,7 @@ PAGINAS = {
         "atencion": "/casos/{caso}/atenciones/nueva", "revocar": "/casos/{caso}/consentimiento/revocar",
         "contrasena": "/cuenta/contrasena", "dos_pasos": "/cuenta/segundo-factor", "avisos": "/cuenta/avisos",
         "adjuntar": "/casos/{caso}/adjuntos/nuevo", "resumen": "/casos/{caso}/resumen",
-        "oficio": "/canalizaciones/{canalizacion}/oficio"},
+        "oficio": "/canalizaciones/{canalizacion}/oficio", "pedir_lectura": "/casos/{bloqueado}/lectura-autorizada"},
     "supervisora": {
         "inicio": "/", "casos": "/casos/", "caso": "/casos/{caso}", "pendientes": "/pendientes",
         "aprobaciones": "/aprobaciones/", "canalizaciones": "/canalizaciones/",
@@ -72,7 +75,9 @@ PAGINAS = {
         "inicio": "/", "instituciones": "/admin/instituciones", "institucion": "/admin/instituciones/{institucion}",
         "institucion_nueva": "/admin/instituciones/nueva", "cuentas": "/admin/cuentas",
         "cuenta": "/admin/cuentas/{cuenta}", "cuenta_nueva": "/admin/cuentas/nueva",
-        "bitacora": "/admin/auditoria", "tokens": "/admin/api/tokens", "eliminar": "/casos/eliminar-datos"},
+        "bitacora": "/admin/auditoria", "tokens": "/admin/api/tokens", "eliminar": "/casos/eliminar-datos",
+        "lecturas": "/admin/lecturas-bloqueadas", "pendientes": "/pendientes", "arco": "/arco/",
+        "arco_nueva": "/arco/nueva", "arco_solicitud": "/arco/{arco}"},
 }
 # The GET routes that are not a page a person works on once logged in, and why.
 NO_SE_ABREN_AQUI = {
@@ -195,9 +200,24 @@ def mundo(app, cuentas, como) -> dict:
     # Her ID, which she shared with B: listed on both sides' pages.
     adjuntar(db.session.get(type(urgente), urgente.id), cuentas["capturista"], datos=pdf(), nombre="ine.pdf",
              categoria="identificacion")
+    # A case the retention schedule blocked, and a read of it asked for (the admin's list).
+    bloqueado = servicios.registrar_caso(cuentas["capturista"], datos_de_caso(nombre="Sintética Bloqueada"))
+    db.session.commit()
+    conservacion.bloquear(bloqueado, motivo="Plazo de conservación (sintético).")
+    conservacion.pedir_lectura(bloqueado, cuentas["supervisora"], "Requerimiento judicial sintético, exp. 45/2026")
     borrador = guardar_borrador(cuentas["capturista"], None, {"nombre": ["Borrador sintético"]})
     db.session.commit()
-    datos = {"caso": urgente.id, "canalizacion": canalizacion.id, "borrador": borrador.id,
+    # A request over her data (ARCO) whose requester's identity was accredited: the admin's
+    # page then shows the most (the case's facts and every answer).
+    solicitud_arco = arco.registrar(cuentas["admin"], arco.DatosSolicitud(
+        institucion_id=urgente.institucion_id, caso_id=urgente.id, derecho="cancelacion",
+        recibida_el=hoy_en_mexico(), medio="plataforma", presentada_por="representante", identificacion="ine",
+        descripcion="Pide que se eliminen sus datos (sintético)", folio="UT/2026/000123"))
+    db.session.commit()
+    arco.mover(solicitud_arco, "acreditar_identidad", cuentas["admin"], version_vista=solicitud_arco.version,
+               datos=arco.DatosMovimiento(cotejo=True, representacion="carta_poder"))
+    db.session.commit()
+    datos = {"arco": solicitud_arco.id, "bloqueado": bloqueado.id, "caso": urgente.id, "canalizacion": canalizacion.id, "borrador": borrador.id,
              "cuenta": cuentas["capturista"].id, "institucion": cuentas.institucion_a.id}
     db.session.rollback()  # the browser's requests never wait on this test's transaction
     return datos
