@@ -19,8 +19,8 @@ $(VENV)/.instalado: requirements.txt requirements-dev.txt
 ## Serve the demo (SQLite in instance/, generated keys, demo accounts) on 127.0.0.1:$(PORT).
 run: venv
 	$(BIN)/flask --app wsgi init
-	$(BIN)/flask --app wsgi demo --casos 300
-	$(BIN)/flask --app wsgi estadisticas actualizar --solo-estado
+	$(BIN)/flask --app wsgi demo --casos 1200
+	$(BIN)/flask --app wsgi estadisticas publicar
 	$(BIN)/flask --app wsgi auditoria verificar
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 

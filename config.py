@@ -81,9 +81,10 @@ class Base:
     ZONA_HORARIA = "America/Mexico_City"
     # Published counts from 1 to k-1 are shown as "<k" (casos/estadisticas/supresion.py).
     UMBRAL_SUPRESION = int(os.environ.get("UMBRAL_SUPRESION", "10"))
-    # Statistics pages serve a stored publication computed less than this many minutes ago
-    # (casos/estadisticas/instantaneas.py); 0: no snapshots, every request computes.
-    ESTADISTICAS_VIGENCIA_MINUTOS = int(os.environ.get("ESTADISTICAS_VIGENCIA_MINUTOS", "10"))
+    # Statistics are published as editions of closed months (casos/estadisticas/ediciones.py):
+    # a month enters the first edition published this many days after it closed, so that
+    # late registrations are in it (a later change waits for a revision).
+    ESTADISTICAS_GRACIA_DIAS = int(os.environ.get("ESTADISTICAS_GRACIA_DIAS", "15"))
     # Attachments (casos/adjuntos/): the largest file accepted, in MB.
     ADJUNTOS_MAXIMO_MB = float(os.environ.get("ADJUNTOS_MAXIMO_MB", "10"))
     # Where new files' encrypted chunks go: empty, the database; a path, that directory (for
@@ -129,8 +130,6 @@ class Pruebas(Base):
     ENTORNO = "pruebas"
     TESTING = True
     SESSION_COOKIE_SECURE = False
-    # Tests see every change at once; the snapshots' own tests turn them on.
-    ESTADISTICAS_VIGENCIA_MINUTOS = 0
     # No e-mail unless a test starts its own SMTP server (tests/test_avisos.py).
     SMTP_SERVIDOR = ""
     URL_PUBLICA = ""

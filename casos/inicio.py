@@ -2,32 +2,30 @@
 
 Counts only, one cheap statement each, and nothing decrypted: the home shows no woman's
 data, so it writes no read event. The caseworkers' counts come from the pendientes service
-(the same rules as the Pendientes page); the gestora's figures are the latest publication
-already stored, never computed here; the admin's, from accounts, institutions, the key file
+(the same rules as the Pendientes page); the gestora's figures are the latest edition's,
+never computed here; the admin's, from accounts, institutions, the key file
 and the audit trail.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Blueprint, render_template
 from flask_login import current_user
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from casos.acceso import permiso
 from casos.arco import servicios as arco
 from casos.auditoria.cli import INTEGRA
 from casos.auditoria.modelos import EventoAuditoria
-from casos.bd import ahora, hoy_local
+from casos.bd import ahora
 from casos.cripto import llavero_actual
 from casos.cuentas.modelos import Institucion, Usuaria
-from casos.estadisticas import instantaneas
-from casos.estadisticas.exportar import umbral
-from casos.estadisticas.modelos import InstantaneaEstadistica
-from casos.estadisticas.publicacion import GRANULARIDADES, Ambito
+from casos.estadisticas import ediciones
+from casos.estadisticas.ensamblado import nombre_del_mes
+from casos.estadisticas.publicacion import Ambito
 from casos.estadisticas.vistas import cifra
 from casos.extensiones import db
 from casos.pendientes import servicios as pendientes
@@ -55,22 +53,20 @@ DESTACADOS = ("mujeres_atendidas", "ordenes_solicitadas", "ordenes_en_4_horas",
 
 
 def _de_gestora() -> dict:
-    """The State's publication of this year last stored (the dashboard's, the scheduled
-    job's): its date and a few headline indicators with their suppression marks. Nothing is
-    computed here, so nothing unprotected can reach the page; with none stored, a link."""
-    anio, k = hoy_local().year, umbral()
-    claves = [instantaneas.clave(anio, g, Ambito("estado"), k) for g in GRANULARIDADES]
-    anual = claves[list(GRANULARIDADES).index("anio")]  # the smallest to read, on a tie
-    tabla = InstantaneaEstadistica
-    fila = db.session.execute(
-        select(tabla.calculada_en, tabla.contenido).where(tabla.clave.in_(claves))
-        .order_by(tabla.calculada_en.desc(), case((tabla.clave == anual, 0), else_=1)).limit(1)).first()
-    indicadores = []
-    if fila is not None:
-        publicados = {i["clave"]: i for i in json.loads(fila.contenido)["indicadores"]}
+    """The latest edition's State figures of its latest year (the dashboard's own page of
+    them): its number, date and months, and a few headline indicators with their marks.
+    Nothing is computed here, so nothing unprotected can reach the page; with no edition yet,
+    a message and a link."""
+    k = ediciones.umbral()
+    edicion = ediciones.ultima()
+    indicadores, anio = [], None
+    if edicion is not None:
+        anio = ediciones.contenido(edicion).anios[0]
+        publicados = {i["clave"]: i for i in ediciones.servir(
+            edicion, anio, "anio", Ambito("estado")).publicacion.indicadores}
         indicadores = [publicados[c] for c in DESTACADOS if c in publicados]
-    return {"anio": anio, "calculada_en": fila.calculada_en if fila else None,
-            "indicadores": indicadores, "cifra": lambda valor: cifra(valor, k)}
+    return {"edicion": edicion, "anio": anio, "indicadores": indicadores,
+            "cifra": lambda valor: cifra(valor, k), "nombre_del_mes": nombre_del_mes}
 
 
 # ---- the admin: accounts, institutions, the master key, the audit chain -----------------------

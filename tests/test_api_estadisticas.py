@@ -17,6 +17,7 @@ from casos.estadisticas import tokens
 from casos.estadisticas.modelos import TokenApi
 from casos.extensiones import db
 from tests.conftest import enviar
+from tests.test_estadisticas import publicar_edicion
 
 TOKEN = re.compile(r"rv_[A-Za-z0-9_-]{40,}")
 
@@ -120,12 +121,18 @@ def test_cada_respuesta_cumple_el_documento_openapi(app, documento):
     _, token = tokens.crear("validación", admin)
     db.session.commit()
     base = documento["servers"][0]["url"]
+    # Before any edition: a 404 that says so, as the document describes.
+    _validar(documento, "/estadisticas", "get", _api(app, f"{base}/estadisticas", token))
+    assert _api(app, f"{base}/estadisticas", token).status_code == 404
+    _validar(documento, "/catalogos", "get", _api(app, f"{base}/catalogos", token))
+    publicar_edicion()
     anio = _api(app, f"{base}/catalogos", token).get_json()["anios"][0]
     consultas = {
         "/estadisticas": ["", f"?anio={anio}", f"?anio={anio}&granularidad=trimestre",
                           f"?anio={anio}&granularidad=anio&municipio=32010",
                           f"?anio={anio}&institucion=CJM", "?anio=1999", "?granularidad=semana",
-                          "?municipio=32056&institucion=CJM"],
+                          "?municipio=32056&institucion=CJM", "?edicion=1", "?edicion=99",
+                          "?edicion=uno"],
         "/catalogos": [""],
     }
     probadas = set()
@@ -139,7 +146,8 @@ def test_cada_respuesta_cumple_el_documento_openapi(app, documento):
                 probadas.add((ruta, respuesta.status_code))
             if protegida:
                 _validar(documento, ruta, metodo, _api(app, f"{base}{ruta}"))
-    assert {("/estadisticas", 200), ("/estadisticas", 400), ("/catalogos", 200)} <= probadas
+    assert {("/estadisticas", 200), ("/estadisticas", 400), ("/estadisticas", 404),
+            ("/catalogos", 200)} <= probadas
     # Every route of the blueprint is in the document.
     rutas_app = {r.rule.removeprefix(base) for r in app.url_map.iter_rules() if r.rule.startswith(base)}
     assert rutas_app == set(documento["paths"])

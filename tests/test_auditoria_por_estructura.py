@@ -312,6 +312,14 @@ def test_una_descarga_invalida_no_deja_evento_y_una_valida_si(app, cuentas, como
     assert gestora.get("/estadisticas/exportar.json?anio=1800").status_code == 400
     assert gestora.get("/estadisticas/exportar.csv?municipio=32056&institucion=CJM").status_code == 400
     assert _rastro(desde) == []
+    # Before any edition there is nothing to download: 404, and no event either.
+    assert gestora.get("/estadisticas/exportar.csv").status_code == 404
+    assert gestora.get("/estadisticas/exportar.csv?edicion=7").status_code == 404
+    assert _rastro(desde) == []
+    from casos.estadisticas import ediciones
+
+    assert ediciones.publicar().edicion is not None
+    desde = _ultimo()
     assert gestora.get("/estadisticas/exportar.csv").status_code == 200
     assert _rastro(desde) == [("estadisticas.exportar", cuentas["gestora"].id, None)]
 

@@ -26,7 +26,7 @@ from casos.ordenes import servicios as ordenes
 from casos.ordenes.modelos import OrdenProteccion
 from casos.transiciones import servicios as transiciones
 from tests.conftest import crear_institucion, crear_usuaria, datos_de_caso
-from tests.test_estadisticas import _celdas, _sin_datos_personales
+from tests.test_estadisticas import _celdas, _sin_datos_personales, publicar_edicion
 
 pytestmark = pytest.mark.reloj  # indicators by month and year of today's data
 
@@ -112,6 +112,7 @@ def flujo(app, cuentas):
                       plazo_respuesta=base + 72 * H, respondida_en=base + (n + 2) * H,
                       atendida_en=base + 5 * H)
     db.session.commit()
+    publicar_edicion()
     return base.astimezone(consultas.zona()).year
 
 
@@ -226,6 +227,7 @@ def test_pocos_casos_no_publican_mediana_ni_porcentaje(app, cuentas, gestora):
         _canalizacion(caso, cuentas.institucion_b, creada_por_id=capturista.id, estado="aceptada",
                       enviada_en=base, plazo_respuesta=base + 24 * H, respondida_en=base + 3 * H)
     db.session.commit()
+    publicar_edicion()
     anio = base.astimezone(consultas.zona()).year
     datos = _json(gestora, f"anio={anio}")
     assert datos["resumen"]["ordenes"] == f"<{K}" and datos["resumen"]["canalizaciones"] == f"<{K}"

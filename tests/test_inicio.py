@@ -4,14 +4,15 @@ never a woman's name (the home writes no read event, so it must show nothing of 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from html import unescape
 
 import pytest
 import sqlalchemy as sa
 
 from casos.auditoria.modelos import EventoAuditoria
-from casos.bd import ahora
+from casos.bd import ahora, hoy_local
+from casos.estadisticas import ediciones
 from casos.expedientes import servicios
 from casos.expedientes.modelos import Caso
 from casos.extensiones import db
@@ -178,31 +179,37 @@ def _indicadores(cliente) -> dict[str, str]:
             for dt, dd in re.findall(r"<div><dt>(.*?)</dt><dd>(.*?)</dd></div>", html, re.S)}
 
 
-def test_la_gestora_ve_las_ultimas_cifras_publicadas_sin_calcular_ninguna(app, cuentas, como, runner):
+def test_la_gestora_ve_la_ultima_edicion_sin_calcular_nada(app, cuentas, como, runner):
     gestora = como("gestora")
     html = unescape(gestora.get("/").get_data(as_text=True))
     assert "Todavía no hay cifras" in html and 'href="/estadisticas/"' in html
     assert _indicadores(gestora) == {}
 
-    app.config["ESTADISTICAS_VIGENCIA_MINUTOS"] = 10
+    # Three women registered in the last month an edition may publish.
+    mes = ediciones.ultimo_mes_publicable(hoy_local(), ediciones.gracia_dias())
+    en_el_mes = datetime(int(mes[:4]), int(mes[5:7]), 15, 18, tzinfo=timezone.utc)
     for i in range(3):
-        servicios.registrar_caso(cuentas["capturista"], datos_de_caso(nombre=f"Persona Sintetica {i}"))
+        servicios.registrar_caso(cuentas["capturista"], datos_de_caso(nombre=f"Persona Sintetica {i}")
+                                 ).creado_en = en_el_mes
     db.session.commit()
-    # Nothing stored yet: the home computes nothing, so it still has nothing to show.
+    # Nothing published yet: the home computes nothing, so it still has nothing to show.
     assert _indicadores(gestora) == {}
     db.session.rollback()
-    assert runner.invoke(args=["estadisticas", "actualizar", "--solo-estado"]).exit_code == 0
+    assert runner.invoke(args=["estadisticas", "publicar"]).exit_code == 0
     cifras = _indicadores(gestora)
     assert cifras["Mujeres atendidas"] == "<10"  # three: published only as a mark
-    assert "cifras calculadas el" in unescape(gestora.get("/").get_data(as_text=True))
+    assert "Edición 1: cifras de" in unescape(gestora.get("/").get_data(as_text=True))
 
+    # Nine more in that month, registered late: the edition does not change, and publishing
+    # again finds no new month (they wait for a revision).
     for i in range(3, 12):
-        servicios.registrar_caso(cuentas["capturista"], datos_de_caso(nombre=f"Persona Sintetica {i}"))
+        servicios.registrar_caso(cuentas["capturista"], datos_de_caso(nombre=f"Persona Sintetica {i}")
+                                 ).creado_en = en_el_mes
     db.session.commit()
-    assert _indicadores(gestora)["Mujeres atendidas"] == "<10"  # the published figures, as stored
     db.session.rollback()
-    assert runner.invoke(args=["estadisticas", "actualizar", "--solo-estado"]).exit_code == 0
-    assert _indicadores(gestora)["Mujeres atendidas"] == "12"
+    resultado = runner.invoke(args=["estadisticas", "publicar"])
+    assert resultado.exit_code == 0 and "Sin meses nuevos" in resultado.output
+    assert _indicadores(gestora)["Mujeres atendidas"] == "<10"
     assert gestora.get("/estadisticas/").status_code == 200
 
 

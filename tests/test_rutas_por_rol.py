@@ -126,6 +126,10 @@ def objetos(app, cuentas):
     conservacion.bloquear(bloqueado, motivo="Plazo de conservación (sintético).")
     lectura = conservacion.pedir_lectura(bloqueado, cuentas["supervisora"], "Oficio sintético 1/2026")
     db.session.commit()
+    # An edition of the statistics, so that their pages and downloads answer 200.
+    from casos.estadisticas import ediciones
+
+    assert ediciones.publicar().edicion is not None
     return {
         "caso_bloqueado": bloqueado.id,
         "lectura_id": lectura.id,

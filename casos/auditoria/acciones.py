@@ -29,6 +29,7 @@ ACCIONES: dict[str, str] = {
     "api.token.crear": "Creó un token de la API de estadística",
     "api.token.revocar": "Revocó un token de la API de estadística",
     "estadisticas.exportar": "Descargó estadísticas agregadas",
+    "estadisticas.publicar": "Publicó una edición de la estadística",
     "api.consultar": "Un token consultó la API de estadística",
     # cases
     "casos.listar": "Consultó la lista de casos",

@@ -1,7 +1,8 @@
 """Read-only JSON API for the equality model: bearer tokens, no session, no CSRF.
 
 `casos.acceso` checks the token before any view here runs (access mode TOKEN_API); the
-answers are the same `Publicacion` the dashboard shows, serialised as the JSON download.
+answers are the same page of an edition the dashboard shows, serialised as the JSON download
+(the same bytes, ETag and 304).
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from flask import Blueprint, jsonify, request
 
 from casos.acceso import PUBLICA, TOKEN_API, permiso
 from casos.catalogos import municipios
-from casos.estadisticas import consultas
-from casos.estadisticas.exportar import Consulta, descarga, en_formato
+from casos.estadisticas import consultas, ediciones
+from casos.estadisticas.exportar import Consulta, descarga
 from casos.estadisticas.openapi import documento
 from casos.estadisticas.publicacion import DIMENSIONES, GRANULARIDADES, MEDIDAS
 from casos.extensiones import csrf, limiter
@@ -28,15 +29,16 @@ csrf.exempt(bp)  # no cookie authenticates here, so there is no cross-site reque
 @permiso(TOKEN_API, lectura="api.consultar")
 def estadisticas():
     consulta = Consulta.de_args(request.args)
-    if consulta.errores:
-        return jsonify(error="Solicitud no válida", mensaje=" ".join(consulta.errores)), 400
-    instantanea = consulta.instantanea()
-    return descarga(en_formato(instantanea, "json"), "application/json", instantanea)
+    if consulta.codigo != 200:
+        error = "Solicitud no válida" if consulta.codigo == 400 else "No encontrado"
+        return jsonify(error=error, mensaje=" ".join(consulta.errores)), consulta.codigo
+    return descarga(consulta.servir(), "json")
 
 
 @bp.route("/catalogos")
 @permiso(TOKEN_API, lectura="api.consultar")
 def catalogos():
+    ultima = ediciones.ultima()
     return jsonify(
         municipios=[{"clave": m.clave, "nombre": m.nombre, "mujeres_2020": m.mujeres}
                     for m in sorted(municipios().values(), key=lambda m: m.clave)],
@@ -46,7 +48,8 @@ def catalogos():
         medidas=[{"clave": m.clave, "titulo": m.titulo, "dimensiones": list(m.dimensiones),
                   "nota": m.nota} for m in MEDIDAS.values()],
         dimensiones=[{"clave": c, "nombre": n} for c, n in DIMENSIONES.items()],
-        anios=consultas.anios_con_datos(),
+        anios=ediciones.contenido(ultima).anios if ultima else [],
+        ediciones=[e.como_dict() for e in ediciones.todas()],
     )
 
 

@@ -67,6 +67,27 @@ def limites_del_anio(anio: int) -> tuple[datetime, datetime]:
     return datetime(anio, 1, 1, tzinfo=zona()), datetime(anio + 1, 1, 1, tzinfo=zona())
 
 
+def siguiente_mes(mes: str) -> str:
+    """'YYYY-MM' of the month after this one."""
+    anio, numero = int(mes[:4]), int(mes[5:7])
+    return f"{anio + numero // 12}-{numero % 12 + 1:02d}"
+
+
+def _primer_dia(mes: str) -> date:
+    return date(int(mes[:4]), int(mes[5:7]), 1)
+
+
+def limites_de_meses(desde: str, hasta: str, con_hora: bool = True) -> tuple:
+    """The months from `desde` to `hasta` ('YYYY-MM', both included) as lived in Zacatecas:
+    local midnight of the first day of `desde` to that of the month after `hasta` (as days
+    for a column that holds a day)."""
+    inicio, fin = _primer_dia(desde), _primer_dia(siguiente_mes(hasta))
+    if not con_hora:
+        return inicio, fin
+    return (datetime(inicio.year, inicio.month, 1, tzinfo=zona()),
+            datetime(fin.year, fin.month, 1, tzinfo=zona()))
+
+
 def _forma_del_mes(con_hora: bool, anio: int) -> tuple:
     """What the SQL of a month depends on: the engine, and the time zone (PostgreSQL) or the
     year's offset from UTC (SQLite has no time zones; Mexico City keeps one since 2022)."""
@@ -201,15 +222,20 @@ def _conteo(medida: str, agrupar: tuple[str, ...], forma: tuple):
             .group_by(*columnas))
 
 
-def contar(medida: str, agrupar: tuple[str, ...], anio: int) -> dict[tuple, int]:
-    """COUNT(*) of one measure in one year, grouped by dimensions and/or "mes" ('YYYY-MM')."""
+def contar(medida: str, agrupar: tuple[str, ...], anio: int, *, meses: tuple[str, str] | None = None,
+           momento: datetime | None = None) -> dict[tuple, int]:
+    """COUNT(*) of one measure in one year, grouped by dimensions and/or "mes" ('YYYY-MM');
+    `meses` ('YYYY-MM', 'YYYY-MM' of that year, both included) narrows it to those months.
+    `momento` is "now" for what depends on it (a re-assessment already due, a referral's
+    deadline already passed): one instant for every statement of an edition."""
     origen = _origenes()[medida]
-    if origen.con_hora:
-        inicio, fin = limites_del_anio(anio)
-    else:
-        inicio, fin = date(anio, 1, 1), date(anio + 1, 1, 1)
+    desde, hasta = meses or (f"{anio}-01", f"{anio}-12")
+    if not (desde[:4] == hasta[:4] == str(anio) and desde <= hasta):
+        raise ValueError("Los meses deben ser del año y estar en orden.")
+    inicio, fin = limites_de_meses(desde, hasta, origen.con_hora)
     consulta = _conteo(medida, tuple(agrupar), _forma_del_mes(origen.con_hora, anio))
-    filas = db.session.connection().execute(consulta, {"inicio": inicio, "fin": fin, "ahora": ahora()}).all()
+    filas = db.session.connection().execute(
+        consulta, {"inicio": inicio, "fin": fin, "ahora": momento or ahora()}).all()
     return {tuple(fila[:-1]): fila[-1] for fila in filas}
 
 
@@ -272,29 +298,45 @@ def _duraciones() -> dict[str, Duracion]:
     }
 
 
-def medianas(clave: str, agrupar: str | None, anio: int,
-             filtro: tuple[str, str] | None = None) -> dict[str, tuple[int, float]]:
-    """{group: (rows, median hours)} of one duration in one year, in SQL on both engines:
-    row_number over each group, then the mean of its middle one or two rows (what
-    percentile_cont(0.5) gives). No row of a case ever leaves the database."""
+def medianas(clave: str, agrupar: str | None, anio: int, filtro: tuple[str, str] | None = None,
+             *, hasta: str | None = None) -> dict[str, tuple[int, float]]:
+    """{group: (rows, median hours)} of one duration in one year (up to the month `hasta`,
+    'YYYY-MM', included, when given), within one scope (`filtro`) or the whole State."""
+    grupos = (filtro[0], agrupar) if filtro is not None and agrupar else \
+        (filtro[0],) if filtro is not None else (agrupar,) if agrupar else ()
+    resultado = medianas_por(clave, grupos, anio, hasta=hasta)
+    if filtro is None:
+        return {(g[0] if agrupar else "total"): valor for g, valor in resultado.items()}
+    return {(g[1] if agrupar else "total"): valor for g, valor in resultado.items() if g[0] == filtro[1]}
+
+
+def medianas_por(clave: str, grupos: tuple[str, ...], anio: int, *, hasta: str | None = None
+                 ) -> dict[tuple, tuple[int, float]]:
+    """{(value of each dimension of `grupos`): (rows, median hours)} of one duration in one
+    year, in SQL on both engines: row_number over each group, then the mean of its middle one
+    or two rows (what percentile_cont(0.5) gives). Grouped by the scope's dimension too, one
+    statement answers every municipality (or institution) at once. No row of a case ever
+    leaves the database."""
     duracion = _duraciones()[clave]
     inicio, fin = limites_del_anio(anio)
-    grupo = (duracion.dimensiones[agrupar] if agrupar else sa.literal("total")).label("g")
+    if hasta is not None:
+        fin = min(fin, limites_de_meses(hasta, hasta)[1])
+    columnas = [duracion.dimensiones[g].label(f"g{i}") for i, g in enumerate(grupos)] or [
+        sa.literal("total").label("g0")]
     horas = sa.func.max(duracion.horas, 0.0) if db.engine.dialect.name == "sqlite" else \
         sa.func.greatest(duracion.horas, 0.0)
-    filas = (sa.select(grupo, horas.label("v")).select_from(duracion.desde)
-             .where(duracion.fecha >= inicio, duracion.fecha < fin, *duracion.condiciones))
-    if filtro is not None:
-        filas = filas.where(duracion.dimensiones[filtro[0]] == filtro[1])
-    filas = filas.subquery()
+    filas = (sa.select(*columnas, horas.label("v")).select_from(duracion.desde)
+             .where(duracion.fecha >= inicio, duracion.fecha < fin, *duracion.condiciones)).subquery()
+    particion = [filas.c[f"g{i}"] for i in range(len(columnas))]
     numerado = sa.select(
-        filas.c.g, filas.c.v,
-        sa.func.row_number().over(partition_by=filas.c.g, order_by=filas.c.v).label("i"),
-        sa.func.count().over(partition_by=filas.c.g).label("n")).subquery()
-    consulta = (sa.select(numerado.c.g, sa.func.max(numerado.c.n), sa.func.avg(numerado.c.v))
+        *particion, filas.c.v,
+        sa.func.row_number().over(partition_by=particion, order_by=filas.c.v).label("i"),
+        sa.func.count().over(partition_by=particion).label("n")).subquery()
+    grupo = [numerado.c[f"g{i}"] for i in range(len(columnas))]
+    consulta = (sa.select(*grupo, sa.func.max(numerado.c.n), sa.func.avg(numerado.c.v))
                 .where(numerado.c.i >= (numerado.c.n + 1) // 2, numerado.c.i <= (numerado.c.n + 2) // 2)
-                .group_by(numerado.c.g))
-    return {g: (int(n), float(v)) for g, n, v in db.session.execute(consulta).all()}
+                .group_by(*grupo))
+    return {tuple(fila[:-2]): (int(fila[-2]), float(fila[-1])) for fila in db.session.execute(consulta).all()}
 
 
 def instituciones() -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""What a request asks for (year, granularity, one optional scope) and the downloads.
+"""What a request asks for (an edition, a year, a granularity, one optional scope) and the
+downloads.
 
 Shared by the dashboard, its downloads and the API, so all three read the same parameters.
 """
@@ -6,45 +7,53 @@ Shared by the dashboard, its downloads and the API, so all three read the same p
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from dataclasses import dataclass, field
 
-from flask import Response, current_app
+from flask import Response, request
 
 from casos.bd import hoy_local
 from casos.catalogos import municipios
-from casos.estadisticas import consultas, instantaneas
-from casos.estadisticas.instantaneas import Instantanea
-from casos.estadisticas.publicacion import GRANULARIDADES, Ambito, Publicacion, publicar
+from casos.estadisticas import consultas, ediciones
+from casos.estadisticas.ediciones import Edicion, Servida
+from casos.estadisticas.publicacion import GRANULARIDADES, Ambito, Publicacion
 from casos.peticion import numero_o_none
 
 PRIMER_ANIO = 2000
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 INICIOS_DE_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def umbral() -> int:
-    k = int(current_app.config["UMBRAL_SUPRESION"])
-    if k < 2:
-        raise ValueError("UMBRAL_SUPRESION debe ser al menos 2.")
-    return k
+SIN_EDICIONES = ("Todavía no se ha publicado ninguna edición de la estadística: se publica cada mes, "
+                 "cuando un mes cerró y pasó su periodo de gracia para registros tardíos.")
 
 
 @dataclass
 class Consulta:
-    anio: int
+    """A question, checked in three steps so that each answer says what is wrong: its
+    parameters (400), then the edition (404: none yet, or no such number), then the
+    parameters against that edition (400: a year or an institution it does not cover)."""
+
+    edicion: Edicion | None = None
+    anio: int | None = None
     granularidad: str = "mes"
     municipio: str | None = None
     institucion: str | None = None
     errores: list[str] = field(default_factory=list)
+    codigo: int = 200
+    pedida: int | None = None  # the edition asked for by number, if any
 
     @classmethod
     def de_args(cls, args) -> Consulta:
         """Unknown values are refused with a message, never passed on."""
-        actual = hoy_local().year
-        consulta = cls(anio=actual)
+        consulta = cls()
         errores = consulta.errores
+        texto = (args.get("edicion") or "").strip()
+        if texto:
+            consulta.pedida = numero_o_none(texto)
+            if not consulta.pedida:
+                errores.append("La edición debe ser un número entero positivo (1, 2, 3…).")
+        actual = hoy_local().year
         anio = (args.get("anio") or "").strip()
         if anio:
             if PRIMER_ANIO <= (numero_o_none(anio, digitos=4) or 0) <= actual:
@@ -70,6 +79,29 @@ class Consulta:
             errores.append("Elija un municipio o una institución, no ambos.")
             institucion = None
         consulta.municipio, consulta.institucion = municipio, institucion
+        if errores:
+            consulta.codigo = 400
+            return consulta
+
+        consulta.edicion = ediciones.de_numero(consulta.pedida) if consulta.pedida else ediciones.ultima()
+        if consulta.edicion is None:
+            consulta.codigo = 404
+            ultima = ediciones.ultima() if consulta.pedida else None
+            errores.append(SIN_EDICIONES if ultima is None and not consulta.pedida else
+                           f"No existe la edición {consulta.pedida}." + (
+                               f" La más reciente es la {ultima.numero}." if ultima else ""))
+            return consulta
+        contenido = ediciones.contenido(consulta.edicion)
+        numero = consulta.edicion.numero
+        if institucion and institucion not in contenido.instituciones:
+            errores.append(f"Esa institución no figura en la edición {numero}.")
+        anios = contenido.anios
+        if consulta.anio is None:
+            consulta.anio = anios[0]
+        elif consulta.anio not in anios:
+            errores.append(f"La edición {numero} cubre de {anios[-1]} a {anios[0]}: elija uno de esos años.")
+        if errores:
+            consulta.codigo = 400
         return consulta
 
     @property
@@ -77,26 +109,26 @@ class Consulta:
         if self.municipio:
             return Ambito("municipio", self.municipio, municipios()[self.municipio].nombre)
         if self.institucion:
-            return Ambito("institucion", self.institucion, consultas.instituciones()[self.institucion])
+            return Ambito("institucion", self.institucion,
+                          ediciones.contenido(self.edicion).instituciones[self.institucion])
         return Ambito("estado")
 
-    def publicar(self) -> Publicacion:
-        """The publication computed now (the roll-up itself)."""
-        return publicar(self.anio, self.granularidad, self.ambito, umbral())
-
-    def instantanea(self) -> Instantanea:
-        """What pages serve: the stored publication while recent, else computed now."""
-        return instantaneas.obtener(self.anio, self.granularidad, self.ambito, umbral())
+    def servir(self) -> Servida:
+        """The page this question asks for, from its edition (never computed here)."""
+        return ediciones.servir(self.edicion, self.anio, self.granularidad, self.ambito)
 
     def como_args(self) -> dict:
-        return {k: v for k, v in (("anio", self.anio), ("granularidad", self.granularidad),
+        """The question, with its edition's number: a link or a download made from a page
+        answers with the figures the page showed, even after a new edition."""
+        return {k: v for k, v in (("edicion", self.edicion.numero if self.edicion else None),
+                                  ("anio", self.anio), ("granularidad", self.granularidad),
                                   ("municipio", self.municipio),
                                   ("institucion", self.institucion)) if v}
 
     def nombre_archivo(self, extension: str) -> str:
         ambito = self.municipio or self.institucion or "estado"
         limpio = "".join(c if c.isalnum() else "-" for c in ambito)
-        return f"ruta-violeta_{self.anio}_{self.granularidad}_{limpio}.{extension}"
+        return f"ruta-violeta_edicion-{self.edicion.numero}_{self.anio}_{self.granularidad}_{limpio}.{extension}"
 
 
 def neutralizar(valor):
@@ -105,8 +137,15 @@ def neutralizar(valor):
     return valor
 
 
+FILAS_EDICION = (("numero", "Número"), ("fecha", "Publicada el"), ("desde", "Primer mes que cubre"),
+                 ("hasta", "Último mes que cubre"))
+
+
 def _filas_csv(publicacion: Publicacion):
     ambito = publicacion.ambito.clave or publicacion.ambito.tipo
+    for clave, nombre in FILAS_EDICION:  # which edition, first: the figures are its own
+        yield (publicacion.anio, publicacion.granularidad, ambito, "edicion", "edicion", clave, nombre,
+               "", "", publicacion.edicion[clave])
     for medida, cuadros in publicacion.cuadros.items():
         for cuadro in cuadros:
             base = (publicacion.anio, publicacion.granularidad, ambito, medida, cuadro.clave)
@@ -156,17 +195,22 @@ def a_json(publicacion: Publicacion) -> str:
     return json.dumps(publicacion.como_dict(), ensure_ascii=False, indent=1)
 
 
-def en_formato(instantanea: Instantanea, formato: str) -> str:
-    """A snapshot's publication as CSV or JSON, made once per snapshot in this process."""
-    if formato not in instantanea.derivados:
-        instantanea.derivados[formato] = (a_csv if formato == "csv" else a_json)(instantanea.publicacion)
-    return instantanea.derivados[formato]
+def en_formato(servida: Servida, formato: str) -> tuple[str, str]:
+    """A page of an edition as CSV or JSON, and its ETag, made once per page in this process."""
+    if formato not in servida.derivados:
+        texto = (a_csv if formato == "csv" else a_json)(servida.publicacion)
+        servida.derivados[formato] = (texto, hashlib.sha256(texto.encode()).hexdigest()[:32])
+    return servida.derivados[formato]
 
 
-def descarga(contenido: str, tipo: str, instantanea: Instantanea, nombre: str | None = None) -> Response:
-    """The figures of a snapshot as an answer; Last-Modified says when they were computed."""
-    respuesta = Response(contenido, mimetype=tipo)
+def descarga(servida: Servida, formato: str, nombre: str | None = None) -> Response:
+    """The figures of an edition as an answer. The same edition and question always give the
+    same bytes and the same ETag: with If-None-Match, 304 and no body. Last-Modified: the
+    moment the edition was published."""
+    contenido, etiqueta = en_formato(servida, formato)
+    respuesta = Response(contenido, mimetype="text/csv" if formato == "csv" else "application/json")
     if nombre:
         respuesta.headers["Content-Disposition"] = f'attachment; filename="{nombre}"'
-    respuesta.last_modified = instantanea.calculada_en
-    return respuesta
+    respuesta.set_etag(etiqueta)
+    respuesta.last_modified = servida.edicion.publicada_en
+    return respuesta.make_conditional(request)

@@ -1,4 +1,4 @@
-"""The statistics package's own tables: the API's bearer tokens and the stored snapshots."""
+"""The statistics package's own tables: the API's bearer tokens and the published editions."""
 
 from __future__ import annotations
 
@@ -33,16 +33,19 @@ class TokenApi(db.Model):
         return self.revocado_en is None
 
 
-class InstantaneaEstadistica(db.Model):
-    """A publication already protected (cells suppressed), kept to be served again while it
-    is recent (casos/estadisticas/instantaneas.py). Aggregate, anonymised figures only — the
-    JSON the API answers — never a row, an id or a date of a case."""
+class EdicionEstadistica(db.Model):
+    """A numbered, immutable release of the statistics (casos/estadisticas/ediciones.py): every
+    closed month it covers, each protected on its own, as published — counts and marks, never
+    a row, an id or a date of a case — and the medians of each year. The database refuses
+    UPDATE and DELETE (the migration's triggers): a published edition is never changed."""
 
-    __tablename__ = "instantanea_estadistica"
+    __tablename__ = "edicion_estadistica"
 
-    # The normalised question: format, year, granularity, scope and threshold.
-    clave: Mapped[str] = mapped_column(String(160), primary_key=True)
-    anio: Mapped[int] = mapped_column(Integer)
-    contenido: Mapped[str] = mapped_column(Text)
-    calculada_en: Mapped[datetime] = mapped_column(FechaUTC)  # when the computation began
+    numero: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    publicada_en: Mapped[datetime] = mapped_column(FechaUTC)
+    desde: Mapped[str] = mapped_column(String(7))  # the first month covered, 'YYYY-MM'
+    hasta: Mapped[str] = mapped_column(String(7))  # the last one
+    umbral: Mapped[int] = mapped_column(Integer)
+    contenido: Mapped[str] = mapped_column(Text)  # JSON (bloques.py, ensamblado.Contenido)
+    huella: Mapped[str] = mapped_column(String(64))  # SHA-256 of `contenido`
     duracion_ms: Mapped[int] = mapped_column(Integer)

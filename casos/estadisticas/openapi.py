@@ -63,11 +63,24 @@ ESQUEMAS = {
             "tasas_por_100000_mujeres": {"type": "array", "items": {"$ref": "#/components/schemas/Tasa"}},
         },
     },
+    "Edicion": {
+        "description": "Una edición publicada: numerada, con el día en que se publicó y los meses "
+                       "que cubre. Nunca cambia.",
+        "type": "object", "additionalProperties": False, "required": ["numero", "fecha", "desde", "hasta"],
+        "properties": {
+            "numero": {"type": "integer", "minimum": 1},
+            "fecha": {"description": "Día de publicación (Ciudad de México).", "type": "string",
+                      "format": "date"},
+            "desde": {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"},
+            "hasta": {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"},
+        },
+    },
     "Publicacion": {
         "type": "object", "additionalProperties": False,
-        "required": ["anio", "granularidad", "ambito", "umbral_supresion", "periodos", "resumen",
+        "required": ["edicion", "anio", "granularidad", "ambito", "umbral_supresion", "periodos", "resumen",
                      "medidas", "medianas", "indicadores", "pendientes"],
         "properties": {
+            "edicion": {"$ref": "#/components/schemas/Edicion"},
             "anio": {"type": "integer"},
             "granularidad": {"enum": list(GRANULARIDADES)},
             "ambito": {"type": "object", "additionalProperties": False,
@@ -104,7 +117,8 @@ ESQUEMAS = {
     },
     "Catalogos": {
         "type": "object", "additionalProperties": False,
-        "required": ["municipios", "instituciones", "granularidades", "medidas", "dimensiones", "anios"],
+        "required": ["municipios", "instituciones", "granularidades", "medidas", "dimensiones", "anios",
+                     "ediciones"],
         "properties": {
             "municipios": {"type": "array", "items": {
                 "type": "object", "additionalProperties": False, "required": ["clave", "nombre", "mujeres_2020"],
@@ -119,7 +133,10 @@ ESQUEMAS = {
                                "dimensiones": {"type": "array", "items": {"type": "string"}},
                                "nota": {"type": "string"}}}},
             "dimensiones": {"type": "array", "items": {"$ref": "#/components/schemas/ClaveNombre"}},
-            "anios": {"type": "array", "items": {"type": "integer"}},
+            "anios": {"description": "Años que cubre la edición más reciente.",
+                      "type": "array", "items": {"type": "integer"}},
+            "ediciones": {"description": "Todas las ediciones, la más reciente primero.",
+                          "type": "array", "items": {"$ref": "#/components/schemas/Edicion"}},
         },
     },
     "Error": {"type": "object", "required": ["error", "mensaje"],
@@ -147,7 +164,9 @@ def documento() -> dict:
             "version": "1.0.0",
             "description": (
                 "Cifras agregadas para el Modelo para la Igualdad: las mismas del tablero de la "
-                "gestora. Toda cifra de 1 a k-1 se publica como «<k» y otras se suprimen («s») "
+                "gestora, de una edición publicada (numerada e inmutable; la más reciente si no se "
+                "pide otra). Cada mes se publica una vez, cuando cerró y pasó su periodo de gracia; "
+                "un trimestre o un año es la suma de sus meses publicados. Toda cifra de 1 a k-1 se publica como «<k» y otras se suprimen («s») "
                 "para que ninguna pueda deducirse. Nunca contiene nombres, texto libre, "
                 "identificadores de casos ni fechas más finas que el mes. Un municipio o una "
                 "institución se consulta por separado, no ambos a la vez."),
@@ -157,21 +176,31 @@ def documento() -> dict:
         "paths": {
             "/estadisticas": {"get": {
                 "operationId": "estadisticas",
-                "summary": "Cuadros, medianas e indicadores de un año",
+                "summary": "Cuadros, medianas e indicadores de un año de una edición",
                 "parameters": [
-                    {"name": "anio", "in": "query", "schema": {"type": "integer", "minimum": 2000}},
+                    {"name": "edicion", "in": "query", "description": "Número de edición; por omisión, "
+                     "la más reciente.", "schema": {"type": "integer", "minimum": 1}},
+                    {"name": "anio", "in": "query", "description": "Un año que cubre la edición; por "
+                     "omisión, el más reciente.", "schema": {"type": "integer", "minimum": 2000}},
+                    {"name": "If-None-Match", "in": "header", "description": "La ETag de una respuesta "
+                     "anterior: si la edición y la pregunta son las mismas, 304 sin cuerpo.",
+                     "schema": {"type": "string"}},
                     {"name": "granularidad", "in": "query", "schema": {"enum": list(GRANULARIDADES)}},
                     {"name": "municipio", "in": "query", "description": "Clave INEGI (32001-32058).",
                      "schema": {"type": "string", "pattern": "^32[0-9]{3}$"}},
                     {"name": "institucion", "in": "query", "description": "Siglas de la institución.",
                      "schema": {"type": "string"}},
                 ],
-                "responses": {"200": {**_respuesta("La publicación del año.", "Publicacion"), "headers": {
-                                  "Last-Modified": {
-                                      "description": "Cuándo se calcularon las cifras: se sirven guardadas "
-                                                     "mientras son recientes (minutos), no en cada solicitud.",
-                                      "schema": {"type": "string"}}}},
-                              "400": _respuesta("Parámetros no válidos.", "Error"), **_ERRORES},
+                "responses": {"200": {**_respuesta("La página del año en la edición.", "Publicacion"), "headers": {
+                                  "ETag": {"description": "La misma para la misma edición y pregunta.",
+                                           "schema": {"type": "string"}},
+                                  "Last-Modified": {"description": "Cuándo se publicó la edición.",
+                                                    "schema": {"type": "string"}}}},
+                              "304": {"description": "Sin cambios desde la ETag de If-None-Match."},
+                              "400": _respuesta("Parámetros no válidos, o un año o institución que la "
+                                                "edición no cubre.", "Error"),
+                              "404": _respuesta("Esa edición no existe, o todavía no se publica ninguna.",
+                                                "Error"), **_ERRORES},
             }},
             "/catalogos": {"get": {
                 "operationId": "catalogos",

@@ -1,7 +1,10 @@
-"""What is published for one year: every table of the dashboard, the exports and the API.
+"""The tables of one measure protected together (`Calculo`), and what a page serialises
+(`Publicacion`, `Cuadro`).
 
-One function, `publicar`, builds it; the dashboard, the CSV and JSON downloads and the API
-all serialise its result, so they can't disagree.
+Each edition (ediciones.py) protects every closed month on its own with `Calculo`
+(bloques.py), and a page is assembled from those months (ensamblado.py); the dashboard, the
+CSV and JSON downloads and the API all serialise that one `Publicacion`, so they can't
+disagree.
 
 Order of protection (see supresion.py and docs/DESIGN.md, "Statistics"), per measure:
 1. the year's total; under k the measure is withheld whole;
@@ -36,7 +39,7 @@ from casos.catalogos import (
 )
 from casos.estadisticas import consultas
 from casos.estadisticas.revision import Sistema
-from casos.estadisticas.supresion import NO_DISPONIBLE, RETENIDA, Celda, Tabla1D, Tabla2D, fija
+from casos.estadisticas.supresion import RETENIDA, Celda, Tabla1D, Tabla2D, fija
 from flujos.canalizacion import CANCELADA, EN_ESPERA_DE_RESPUESTA, FLUJO_CANALIZACION, NO_ENVIADAS
 from flujos.orden_proteccion import NEGADA
 
@@ -224,11 +227,12 @@ class Calculo:
 
     @classmethod
     def revisado(cls, medida: Medida, periodos: Periodos, umbral: int,
-                 instituciones: dict[str, str] | None = None) -> Calculo:
+                 instituciones: dict[str, str] | None = None, conteos: dict | None = None) -> Calculo:
         """The most detailed level whose tables, all together, pin no small count
         (revision.py). Every level computes every table of the year, whatever the page
-        shows, so the same year always gets the same suppression."""
-        conteos: dict = {}
+        shows, so the same year always gets the same suppression. `conteos`: the counts
+        already made, by grouping (bloques.py counts a month's rows this way)."""
+        conteos = {} if conteos is None else conteos
         for nivel in range(len(cls.NIVELES)):
             calculo = cls(medida, periodos, umbral, nivel, instituciones)
             calculo._conteos = conteos  # the SQL runs once for all levels
@@ -499,9 +503,13 @@ class Publicacion:
     indicadores: list[dict] = field(default_factory=list)
     pendientes: list[dict] = field(default_factory=list)
     medianas: list[dict] = field(default_factory=list)
+    # The edition these figures come from (ediciones.py): its number, the day it was
+    # published, the months it covers and, of them, this year's.
+    edicion: dict = field(default_factory=dict)
 
     def como_dict(self) -> dict:
         return {
+            "edicion": self.edicion,
             "anio": self.anio, "granularidad": self.granularidad,
             "ambito": {"tipo": self.ambito.tipo, "clave": self.ambito.clave, "nombre": self.ambito.nombre},
             "umbral_supresion": self.umbral,
@@ -515,188 +523,9 @@ class Publicacion:
             "pendientes": self.pendientes,
         }
 
-    # ---- stored as a snapshot (instantaneas.py) and read back, every field as it was ---------
-
-    def a_instantanea(self) -> dict:
-        """Everything, for JSON (unlike `como_dict`, a withheld table keeps its cells, which
-        are all null or marks, so the page and the CSV read back exactly what they had)."""
-        return {"anio": self.anio, "granularidad": self.granularidad,
-                "ambito": [self.ambito.tipo, self.ambito.clave, self.ambito.nombre],
-                "umbral": self.umbral, "columnas": self.columnas, "resumen": self.resumen,
-                "cuadros": {clave: [vars(c) for c in cuadros] for clave, cuadros in self.cuadros.items()},
-                "indicadores": self.indicadores, "pendientes": self.pendientes, "medianas": self.medianas}
-
-    @classmethod
-    def de_instantanea(cls, datos: dict) -> Publicacion:
-        def pares(lista):
-            return [tuple(par) for par in lista]
-
-        return cls(
-            datos["anio"], datos["granularidad"], Ambito(*datos["ambito"]), datos["umbral"],
-            pares(datos["columnas"]), datos["resumen"],
-            {clave: [Cuadro(**{**c, "filas": pares(c["filas"]), "columnas": pares(c["columnas"])})
-                     for c in cuadros] for clave, cuadros in datos["cuadros"].items()},
-            datos["indicadores"], datos["pendientes"], datos["medianas"])
-
 
 def _valor(celda: Celda | None, k: int):
     return None if celda is None else celda.publicar(k)
-
-
-def _serie(calculo: Calculo, granularidad: str) -> tuple[list, object]:
-    """The measure's own time series, in the chosen granularity, and its total."""
-    p, k = calculo.p, calculo.k
-    if granularidad == "anio":
-        return [_valor(calculo.total, k)], _valor(calculo.total, k)
-    if granularidad == "trimestre":
-        return [_valor(calculo.serie_trimestres.celdas[t], k) for t in p.trimestres], _valor(calculo.total, k)
-    return ([_valor(serie.celdas[m], k) for i, serie in enumerate(calculo.series_meses)
-             for m in p.meses_de(i)], _valor(calculo.total, k))
-
-
-def _filas_por_periodo(calculo: Calculo, dimension: str, categorias: list[str], granularidad: str):
-    """Rows (categories) x periods of the chosen granularity, with retained flag."""
-    p, k = calculo.p, calculo.k
-    if granularidad == "anio":
-        anual = calculo.anual(dimension)
-        return [[_valor(anual.celdas[c], k)] for c in categorias], anual.retenida
-    if granularidad == "trimestre":
-        tabla = calculo.por_trimestre(dimension)
-        return [[_valor(tabla.celdas[c, t], k) for t in p.trimestres] for c in categorias], tabla.retenida
-    # A quarter whose months can't be protected shows its cells as null ("—"); the others stay.
-    tablas = [calculo.por_mes_de_trimestre(dimension, i) for i in range(4)]
-    filas = [[_valor(tablas[i].celdas[c, m], k) for i in range(4) for m in p.meses_de(i)]
-             for c in categorias]
-    return filas, all(t.retenida for t in tablas)
-
-
-def _tasa(valor, mujeres: int):
-    """The rate of a published count; of a withheld one, "n.d." (and "—" stays "—")."""
-    if isinstance(valor, int) and mujeres:
-        return round(valor * 100_000 / mujeres, 1)
-    return None if valor is None else NO_DISPONIBLE
-
-
-NOTA_SOLO_ANIO = {g: f"Cifras del año: el desglose por {n} no es publicable sin exponer a nadie."
-                  for g, n in (("mes", "mes"), ("trimestre", "trimestre"))}
-NOTA_RETENIDAS = "«—»: no publicable, cifras demasiado pequeñas para desglosarse en ese trimestre."
-
-
-def _anotar(cuadros: list[Cuadro]) -> list[Cuadro]:
-    for cuadro in cuadros:
-        if not cuadro.retenido and any(v is None for fila in cuadro.celdas for v in fila):
-            cuadro.nota = " ".join(filter(None, (cuadro.nota, NOTA_RETENIDAS)))
-    return cuadros
-
-
-def cuadros_estado(calculo: Calculo, granularidad: str) -> list[Cuadro]:
-    medida, k = calculo.medida, calculo.k
-    columnas = Periodos(calculo.p.anio, granularidad).columnas()
-    cuadros = []
-    if not medida.multiple:
-        serie, total = _serie(calculo, granularidad)
-        cuadros.append(Cuadro(f"{medida.clave}.periodo", f"{medida.titulo} por periodo", None,
-                              [("total", "Total")], columnas, [serie], totales_fila=[total]))
-    for dimension in medida.dimensiones:
-        categorias = calculo.categorias(dimension)
-        anual = calculo.anual(dimension)
-        claves = [c for c in categorias if calculo.mostrar(dimension, anual.celdas[c].valor, c)]
-        celdas, retenido = _filas_por_periodo(calculo, dimension, claves, granularidad)
-        # A breakdown by month or quarter that can't be published gives way to the year's own
-        # table, published anyway in the year view: the reader keeps the year's figures (and
-        # the rate per 100,000 women) instead of "Cuadro no publicable", and learns nothing new.
-        propia = granularidad
-        if retenido and granularidad != "anio" and not anual.retenida:
-            propia = "anio"
-            celdas, retenido = _filas_por_periodo(calculo, dimension, claves, propia)
-        totales_fila = None if propia == "anio" else [_valor(anual.celdas[c], k) for c in claves]
-        if medida.multiple:
-            totales_columna = total = None
-        elif propia == "anio":
-            totales_columna, total = [_valor(calculo.total, k)], None
-        else:
-            totales_columna, total = _serie(calculo, granularidad)
-        cuadro = Cuadro(f"{medida.clave}.{dimension}", f"{medida.titulo} por {DIMENSIONES[dimension].lower()}",
-                        dimension, [(c, categorias[c]) for c in claves],
-                        columnas if propia == granularidad else Periodos(calculo.p.anio, propia).columnas(),
-                        celdas, totales_fila, totales_columna, total, retenido or anual.retenida,
-                        nota="" if propia == granularidad else NOTA_SOLO_ANIO[granularidad])
-        if dimension == "municipio" and medida.clave == "casos":
-            cuadro.tasas = [_tasa(_valor(anual.celdas[c], k), municipios()[c].mujeres)
-                            if c in municipios() else None for c in claves]
-            cuadro.nota = " ".join(filter(None, (
-                cuadro.nota, "Tasa anual por cada 100 000 mujeres del municipio (Censo 2020).")))
-        cuadros.append(cuadro)
-    return cuadros
-
-
-def cuadros_ambito(calculo: Calculo, ambito: Ambito, granularidad: str) -> list[Cuadro]:
-    """A municipality's or an institution's view: one row of each state table."""
-    medida, p, k = calculo.medida, calculo.p, calculo.k
-    dimension_ambito = ambito.tipo
-    if dimension_ambito not in medida.dimensiones and not medida.multiple:
-        return []
-    anio = [(str(p.anio), str(p.anio))]
-    cuadros = []
-    clave = ambito.clave
-    if not medida.multiple:
-        celdas, retenido = _filas_por_periodo(calculo, dimension_ambito, [clave], granularidad)
-        total = _valor(calculo.anual(dimension_ambito).celdas[clave], k)
-        cuadro = Cuadro(f"{medida.clave}.periodo", f"{medida.titulo} por periodo", None,
-                        [(clave, ambito.nombre)], Periodos(p.anio, granularidad).columnas(), celdas,
-                        totales_fila=[total],
-                        retenido=retenido)
-        if dimension_ambito == "municipio" and medida.clave == "casos" and clave in municipios():
-            cuadro.tasas = [_tasa(total, municipios()[clave].mujeres)]
-            cuadro.nota = "Tasa anual por cada 100 000 mujeres del municipio (Censo 2020)."
-        cuadros.append(cuadro)
-    for dimension in medida.dimensiones:
-        if dimension == dimension_ambito:
-            continue
-        celdas, total, retenido = calculo.en_cruce(dimension_ambito, clave, dimension)
-        categorias = calculo.categorias(dimension)
-        claves = [c for c in categorias if calculo.mostrar(dimension, celdas[c].valor, c)]
-        cuadros.append(Cuadro(
-            f"{medida.clave}.{dimension}", f"{medida.titulo} por {DIMENSIONES[dimension].lower()}",
-            dimension, [(c, categorias[c]) for c in claves], anio,
-            [[_valor(celdas[c], k)] for c in claves],
-            totales_columna=None if medida.multiple else [_valor(total, k)], retenido=retenido))
-    return cuadros
-
-
-def _mediana(grupo: tuple[int, float] | None, umbral: int, unidad: str):
-    """A median is published only over at least k rows; under k it is "n.d." (the group's
-    size itself is never published)."""
-    if grupo is None:
-        return None
-    n, horas = grupo
-    if n < umbral:
-        return NO_DISPONIBLE
-    return round(horas / 24 if unidad == "días" else horas, 1)
-
-
-def medianas(anio: int, ambito: Ambito, umbral: int, instituciones: dict[str, str] | None = None) -> list[dict]:
-    """Each median's total and its groups, for the state or within one scope. Groups are
-    shown only where the scope allows (a municipality's page never lists institutions)."""
-    resultado = []
-    filtro = None if ambito.tipo == "estado" else (ambito.tipo, ambito.clave)
-    for clave, (titulo, unidad, dimensiones, nota) in MEDIANAS.items():
-        total = consultas.medianas(clave, None, anio, filtro).get("total")
-        resultado.append({"clave": f"{clave}.total", "titulo": titulo, "unidad": unidad, "dimension": None,
-                          "filas": [{"clave": "total", "nombre": "Total"}],
-                          "valores": [_mediana(total, umbral, unidad)], "nota": nota})
-        for dimension in dimensiones:
-            if dimension == ambito.tipo or (ambito.tipo != "estado" and dimension in ("municipio", "institucion")):
-                continue
-            grupos = consultas.medianas(clave, dimension, anio, filtro)
-            categorias = _categorias_dimension(dimension, instituciones)
-            claves = [c for c in categorias if c in grupos]
-            resultado.append({
-                "clave": f"{clave}.{dimension}", "titulo": f"{titulo} por {DIMENSIONES[dimension].lower()}",
-                "unidad": unidad, "dimension": dimension,
-                "filas": [{"clave": c, "nombre": categorias[c]} for c in claves],
-                "valores": [_mediana(grupos[c], umbral, unidad) for c in claves], "nota": nota})
-    return resultado
 
 
 @contextmanager
@@ -714,54 +543,3 @@ def sin_recolector_de_ciclos():
     finally:
         if activo:
             gc.enable()
-
-
-class Anio:
-    """Every measure of one year, protected together with its review: the same tables for
-    every page of the year (the state, a municipality, an institution) in every
-    granularity, so several publications of a year can share one computation (pass it to
-    `publicar`). Medians depend on the scope: computed once per scope."""
-
-    def __init__(self, anio: int, umbral: int):
-        self.anio, self.umbral = anio, umbral
-        self.instituciones = consultas.instituciones()  # once per publication
-        periodos = Periodos(anio, "mes")  # the tables do not depend on the granularity
-        with sin_recolector_de_ciclos():
-            self.calculos = {clave: Calculo.revisado(medida, periodos, umbral, self.instituciones)
-                             for clave, medida in MEDIDAS.items()}
-        self._medianas: dict = {}
-
-    def medianas(self, ambito: Ambito) -> list[dict]:
-        clave = (ambito.tipo, ambito.clave)
-        if clave not in self._medianas:
-            self._medianas[clave] = medianas(self.anio, ambito, self.umbral, self.instituciones)
-        return self._medianas[clave]
-
-
-def publicar(anio: int, granularidad: str, ambito: Ambito, umbral: int, calculado: Anio | None = None
-             ) -> Publicacion:
-    from casos.estadisticas import indicadores
-
-    calculado = calculado if calculado is not None else Anio(anio, umbral)
-    if (calculado.anio, calculado.umbral) != (anio, umbral):
-        raise ValueError("El cálculo es de otro año o de otro umbral.")
-    publicacion = Publicacion(anio, granularidad, ambito, umbral, Periodos(anio, granularidad).columnas())
-    for clave, medida in MEDIDAS.items():
-        calculo = calculado.calculos[clave]
-        if calculo.retenida:
-            publicacion.cuadros[clave] = []
-            publicacion.resumen[clave] = _valor(calculo.total, umbral)
-            continue
-        if ambito.tipo == "estado":
-            publicacion.cuadros[clave] = _anotar(cuadros_estado(calculo, granularidad))
-            total = None if medida.multiple else _valor(calculo.total, umbral)
-        else:
-            publicacion.cuadros[clave] = _anotar(cuadros_ambito(calculo, ambito, granularidad))
-            total = (None if medida.multiple or ambito.tipo not in medida.dimensiones
-                     else _valor(calculo.anual(ambito.tipo).celdas[ambito.clave], umbral))
-        if not medida.multiple:
-            publicacion.resumen[clave] = total
-    publicacion.medianas = calculado.medianas(ambito)
-    publicacion.indicadores = indicadores.disponibles(publicacion)
-    publicacion.pendientes = indicadores.pendientes()
-    return publicacion

@@ -110,16 +110,26 @@ def test_la_ruta_completa_en_el_navegador(page: Page, correos, capturar, base_ur
 
 
 def test_la_gestora_ve_el_tablero_y_ningun_caso(page: Page, correos, capturar, base_url, app, cuentas):
+    from datetime import datetime, timezone
+
+    from casos.bd import hoy_local
+    from casos.estadisticas import ediciones
     from casos.expedientes.servicios import registrar_caso
     from casos.extensiones import db
     from tests.conftest import datos_de_caso
 
+    # Registered in the last month an edition may publish: the dashboard shows editions only.
+    mes = ediciones.ultimo_mes_publicable(hoy_local(), ediciones.gracia_dias())
+    en_el_mes = datetime(int(mes[:4]), int(mes[5:7]), 15, 18, tzinfo=timezone.utc)
     for numero in range(12):
-        registrar_caso(cuentas["capturista"], datos_de_caso(nombre=f"Sintetica Tablero {numero}"))
+        registrar_caso(cuentas["capturista"], datos_de_caso(nombre=f"Sintetica Tablero {numero}")
+                       ).creado_en = en_el_mes
     caso = registrar_caso(cuentas["capturista"], datos_de_caso(nombre="Sintetica Tablero Ultima"))
+    caso.creado_en = en_el_mes
     db.session.commit()
     caso_id = caso.id
     db.session.rollback()
+    assert ediciones.publicar().edicion is not None
 
     entrar(page, correos["gestora"])
     page.get_by_role("navigation", name="Principal").get_by_role("link", name="Estadística").click()

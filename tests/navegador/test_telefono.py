@@ -13,15 +13,17 @@ from __future__ import annotations
 import re
 import uuid
 from collections import defaultdict
+from datetime import datetime, timezone
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from casos.adjuntos.servicios import adjuntar
 from casos.arco import servicios as arco
-from casos.bd import ahora
+from casos.bd import ahora, hoy_local
 from casos.conservacion import servicios as conservacion
 from casos.cuentas import servicios as cuentas_servicios
+from casos.estadisticas import ediciones
 from casos.expedientes import servicios
 from casos.expedientes.servicios import guardar_borrador
 from casos.extensiones import db
@@ -184,9 +186,13 @@ def mundo(app, cuentas, como) -> dict:
     urgente = servicios.registrar_caso(cuentas["capturista"], datos_de_caso(nombre=NOMBRE_LARGO))
     otro = servicios.registrar_caso(cuentas["capturista"], datos_de_caso(
         nombre="Ana Sintética Pruebas", tipos_institucion=["cjm"]))
+    # Three in the last month an edition may publish, and its edition: the dashboard's tables.
+    mes = ediciones.ultimo_mes_publicable(hoy_local(), ediciones.gracia_dias())
     for numero in range(3):
-        servicios.registrar_caso(cuentas["capturista"], datos_de_caso(nombre=f"Sintética Relleno {numero}"))
+        servicios.registrar_caso(cuentas["capturista"], datos_de_caso(nombre=f"Sintética Relleno {numero}")
+                                 ).creado_en = datetime(int(mes[:4]), int(mes[5:7]), 15, 18, tzinfo=timezone.utc)
     db.session.commit()
+    assert ediciones.publicar().edicion is not None
     capturista, supervisora = como("capturista"), como("supervisora")
     valorar(capturista, urgente, si=GRAVES)
     assert pedir_orden(capturista, urgente, ahora()).status_code == 302

@@ -4,8 +4,9 @@ which): `python -m tests.rendimiento.en_la_app ORDEN ARCHIVO…`, answering in J
   preparar SALIDA K F   case ids to open, F valid intake forms, K referrals waiting in
                         "enviada" for the receiving institution, a statistics API token
   aceptadas DATOS       how many of the prepared referrals are now "aceptada"
-  estadisticas          the dashboard's roll-up (`Consulta.publicar`) against the very same
-                        SQL statements run raw on the driver's cursor
+  estadisticas          an edition's work for this year's closed months (counting them and
+                        protecting each, bloques.py) against the very same SQL statements
+                        run raw on the driver's cursor
 """
 
 from __future__ import annotations
@@ -149,9 +150,21 @@ def estadisticas(repeticiones: int = 7, presupuesto_s: float = 120) -> None:
     """Median wall time of the dashboard's whole roll-up (every GROUP BY it runs, the Python
     that sums months into quarters and suppresses small cells) against the median time of the
     same statements, with the same parameters, executed and fetched on the raw DBAPI cursor."""
-    from casos.estadisticas.exportar import Consulta
+    from casos.bd import ahora, hoy_local
+    from casos.estadisticas import bloques, consultas, ediciones
 
-    consulta = Consulta.de_args({})
+    hoy = hoy_local()
+    meses = [f"{hoy.year}-{m:02d}" for m in range(1, hoy.month)] or [f"{hoy.year}-01"]
+    k, instituciones = ediciones.umbral(), consultas.instituciones()
+
+    class Consulta:  # the year's computation, as `ediciones.publicar` runs it, not stored
+        @staticmethod
+        def publicar():
+            conteos = bloques.contar_meses(hoy.year, meses, ahora())
+            for mes in meses:
+                bloques.proteger_mes(mes, conteos[mes], k, instituciones)
+
+    consulta = Consulta()
     sentencias = []
 
     def capturar(_conexion, _cursor, sentencia, parametros, _contexto, _varias):

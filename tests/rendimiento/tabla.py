@@ -65,7 +65,7 @@ def informe(mediciones, opciones) -> str:
             metas.append((m.escenario.nombre, f"rotating 1M keys < {ROTACION_1M_S} s",
                           f"{r['segundos']:,.0f} s", r["segundos"] < ROTACION_1M_S))
     lineas += ["", "¹ without the command's start-up (`flask … claves --help`, timed apart).",
-               "² `flask estadisticas actualizar --solo-estado`, the scheduled job, run before the "
+               "² `flask estadisticas publicar` (in runs before issue 15, `estadisticas actualizar --solo-estado`), the scheduled job, run before the "
                "load: the statistics pages and the API above serve its stored figures.",
                "", "| scenario | target | measured | met |", "|---|---|--:|---|"]
     orden = [m.escenario.nombre for m in mediciones]
