@@ -119,12 +119,18 @@ class Atacante:
         or a year is keyed with the months it sums in that edition."""
         lector = Lector(K)
         vistos: dict = {}
+        # Which edition revised which months, as every edition says of its last revision.
+        revisiones = {d["revision"]["edicion"]: d["revision"]["revisadas"] for d in self.vistas if d["revision"]}
         for datos in self.vistas:
-            cubiertos = _meses_del_anio(datos)
+            # A month whose cases were revised is another unknown from the revision on: "2031-01@3".
+            version = {m: max((r for r, meses in revisiones.items()
+                               if r <= datos["edicion"]["numero"] and "casos" in meses.get(m, ())), default=None)
+                       for m in _meses_del_anio(datos)}
+            cubiertos = [m if v is None else f"{m}@{v}" for m, v in version.items()]
 
             def periodo(clave: str):
                 if len(clave) == 7 and "T" not in clave:
-                    return clave
+                    return clave if version.get(clave) is None else f"{clave}@{version[clave]}"
                 if "T" in clave:
                     t = int(clave[-1])
                     return clave, tuple(m for m in cubiertos if (int(m[5:7]) - 1) // 3 == t - 1)
@@ -305,8 +311,8 @@ def _casos_por_mes() -> dict[str, list[dict]]:
 
 
 class Verdad:
-    """Each month's cases as they were when an edition first published it (later ones wait
-    for a revision, so a month's truth never changes)."""
+    """Each month's cases as they were when an edition first published it, and as each
+    revision of it published them (a revised month is another unknown)."""
 
     def __init__(self):
         self.meses: dict[str, list[dict]] = {}
@@ -315,6 +321,13 @@ class Verdad:
         for mes, casos in _casos_por_mes().items():
             if mes <= hasta and mes not in self.meses:
                 self.meses[mes] = casos
+        db.session.rollback()
+
+    def revisar(self, meses: list[str], edicion: int) -> None:
+        """A revision publishes those months as they are now: new unknowns ("2031-01@2")."""
+        ahora = _casos_por_mes()
+        for mes in meses:
+            self.meses[f"{mes}@{edicion}"] = ahora.get(mes, [])
         db.session.rollback()
 
     def __call__(self, clave) -> int:
@@ -373,12 +386,14 @@ def _atacar(atacante: Atacante, verdad: Verdad) -> None:
     pequenas = {c for c in lector.marcas if 0 < lector.verdad[c] < K}
     assert not pequenas & lector.recuperables_por_algebra(), "una cifra de 1 a 9 se despeja"
     assert not pequenas & lector.recuperables_por_intervalos(), "una cifra de 1 a 9 queda fija"
-    # And a published count never moves between editions by 1 to 9 (a month is the same cell;
-    # a sum moves by its new months' published counts).
+    # And a published count never moves between editions by 1 to 9 (a month is the same cell,
+    # or moves by a revision's difference; a sum moves by its new months' published counts).
     sumas: dict = {}
     for clave, valor in lector.publicado.items():
         if isinstance(clave[-1], tuple):
             sumas.setdefault((clave[:-1], clave[-1][0]), []).append(valor)
+        else:  # a month, and its revisions ("2031-01", "2031-01@3"): the same cell over time
+            sumas.setdefault((clave[:-1], clave[-1].split("@")[0]), []).append(valor)
     for clave, valores in sumas.items():
         for uno in valores:
             for otro in valores:
@@ -451,3 +466,83 @@ def test_registrar_uno_a_uno_entre_ediciones_no_revela_a_nadie(app, mundo, como,
 
 def _cuadros(datos: dict) -> list[dict]:
     return [c for m in datos["medidas"] if m["clave"] == "casos" for c in m["cuadros"]]
+
+
+REVISION_1, REVISION_2 = datetime(2031, 3, 1, 9, tzinfo=MEXICO), datetime(2031, 4, 1, 9, tzinfo=MEXICO)
+
+
+def _tarde(capturista, municipio, cuando, n=1, valorar=False):
+    """`n` women registered late, in a month already published (the same data each)."""
+    for _ in range(n):
+        caso = registrar_caso(capturista, datos_de_caso(municipio=municipio))
+        caso.creado_en = cuando
+        if valorar:
+            registrar_valoracion(caso, capturista, {}, None, None)
+    db.session.commit()
+
+
+def _revisar(runner) -> str:
+    db.session.rollback()
+    resultado = runner.invoke(args=["estadisticas", "revisar"])
+    assert resultado.exit_code == 0, resultado.output
+    return resultado.output
+
+
+def test_las_revisiones_solo_publican_diferencias_de_k_o_mas(app, mundo, como, runner, reloj_fijo):
+    """Between two releases and two revisions, late registrations one by one: a small change
+    waits (nothing served changes), a change of k or more in every cell is published as the
+    month shifted by it, and the attacker, holding every version, deduces no count 1 to 9."""
+    a, b, verdad = mundo["a"], mundo["b"], Verdad()
+    for _ in range(14):
+        _registrar(a, ZACATECAS, valorar=True)
+    for _ in range(11):
+        _registrar(b, FRESNILLO, valorar=True)
+    for _ in range(3):
+        _registrar(a, GUADALUPE)
+    reloj_fijo.move_to(ENTREGA_1)
+    gestora = como("gestora")
+    _publicar(runner, verdad, "2031-01")
+    atacante = Atacante(app, gestora, mundo["token"])
+    primera = atacante.leer_edicion()
+
+    # February: cases of February, and one woman registered late in January, like the
+    # eleven of Fresnillo at the CJM: every cell she is in held 11 or more, and would hold a
+    # count again. A revision can't publish her (a difference of 1): nothing changes.
+    reloj_fijo.move_to(FEBRERO)
+    for _ in range(12):
+        _registrar(a, ZACATECAS)
+    _tarde(b, FRESNILLO, ENERO, valorar=True)
+    reloj_fijo.move_to(REVISION_1)
+    atacante.gestora = como("gestora")
+    salida = _revisar(runner)
+    assert "Sin revisión" in salida and "enero de 2031" in salida, salida
+    atacante.nada_cambio(primera)
+
+    # The second release (February); then ten more late in January, like her: every cell
+    # that changed now changed by 11, and the revision publishes January shifted by it.
+    reloj_fijo.move_to(ENTREGA_2)
+    atacante.gestora = como("gestora")
+    _publicar(runner, verdad, "2031-02")
+    atacante.leer_edicion()
+    _tarde(b, FRESNILLO, ENERO, n=10, valorar=True)
+    reloj_fijo.move_to(REVISION_2)
+    atacante.gestora = como("gestora")
+    salida = _revisar(runner)
+    assert "Edición 3 publicada: revisa enero de 2031" in salida, salida
+    verdad.revisar(["2031-01"], 3)
+    revisada = atacante.leer_edicion()
+    estado = json.loads(revisada[next(c for c in revisada if c.endswith("granularidad=mes"))]["json"]
+                        .get_data(as_text=True))
+    # January's cases; and February's facts, where the late women's facts fell (11 of them).
+    assert "casos" in estado["revision"]["revisadas"]["2031-01"]
+    serie = next(c for c in _cuadros(estado) if c["clave"] == "casos.periodo")
+    assert serie["celdas"][0][0] == 28 + 11  # January: 28 as first published, 11 late
+    pagina = unescape(atacante.gestora.get("/estadisticas/").get_data(as_text=True))
+    assert "La edición 3 revisó enero de 2031" in re.sub(r"<[^>]+>", "", pagina)
+
+    # One more late in January, elsewhere: a second revision publishes nothing of it.
+    _tarde(b, GUADALUPE, ENERO)
+    salida = _revisar(runner)
+    assert "Sin revisión" in salida
+    atacante.nada_cambio(revisada)
+    _atacar(atacante, verdad)

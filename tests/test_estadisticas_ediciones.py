@@ -237,3 +237,45 @@ def test_etag_y_304_en_el_tablero_las_descargas_y_la_api(app, con_casos, como, t
     assert _api(app, "granularidad=anio", token, **{"If-None-Match": api.headers["ETag"]}).status_code == 304
     # Another question, another tag.
     assert _api(app, "granularidad=mes", token).headers["ETag"] != api.headers["ETag"]
+
+
+# ---- revisions: a month moved only by a public difference of 0 or at least k ---------------------
+
+@pytest.mark.parametrize("valor, d, esperado", [
+    (25, 0, 25), (25, 10, 35), (25, -10, 15), (10, -10, 0),
+    ("<10", 0, "<10"), ("<10", 12, "s"),  # 1 to 9, plus 12: 13 to 21
+    ("s", 10, "s"), ("s", -10, None),  # 10 or more, minus 10: 0 or more
+    (None, 30, None),  # withheld stays withheld
+])
+def test_una_celda_se_desplaza_por_una_diferencia_publica(valor, d, esperado):
+    from casos.estadisticas.revisiones import desplazar
+
+    assert desplazar(valor, d, K) == esperado
+
+
+@pytest.mark.parametrize("valor, d", [(15, -10), (12, -10), ("<10", -10), (10, -12)])
+def test_una_celda_que_caeria_entre_1_y_9_no_se_revisa(valor, d):
+    from casos.estadisticas.revisiones import NoRevisable, desplazar
+
+    with pytest.raises(NoRevisable):
+        desplazar(valor, d, K)
+
+
+def test_una_diferencia_de_1_a_9_en_cualquier_celda_detiene_la_medida():
+    from casos.estadisticas.bloques import agrupaciones
+    from casos.estadisticas.publicacion import MEDIDAS
+    from casos.estadisticas.revisiones import revisar_bloque
+
+    medida = MEDIDAS["casos"]
+    vacios = {f"{g[0]}|{g[1]}": [] for g in agrupaciones(medida) if len(g) == 3}
+    viejos = {("municipio", "mes"): {("32010", "2031-01"): 30, ("32056", "2031-01"): 12}}
+    bloque = {"total": 42, "lineas": {d: {} for d in medida.dimensiones} | {"municipio": {"32010": 30, "32056": 12}},
+              "cruces": vacios}
+    assert revisar_bloque(bloque, viejos, viejos, medida, K) is bloque  # nothing changed
+    mas_11 = {("municipio", "mes"): {("32010", "2031-01"): 41, ("32056", "2031-01"): 12}}
+    revisado = revisar_bloque(bloque, viejos, mas_11, medida, K)
+    assert revisado["total"] == 53 and revisado["lineas"]["municipio"] == {"32010": 41, "32056": 12}
+    # Eleven more in one municipality, one fewer in the other: the total moved by 10, but a
+    # row moved by 1: nothing of the measure is revised.
+    mas_11_menos_1 = {("municipio", "mes"): {("32010", "2031-01"): 41, ("32056", "2031-01"): 11}}
+    assert revisar_bloque(bloque, viejos, mas_11_menos_1, medida, K) is None

@@ -15,8 +15,9 @@ What that gives a reader who looks twice: without a new edition, the same bytes.
 the new months' tables, and sums that changed by exactly those tables' published cells:
 nothing about a month already published, and nothing about the open month or the months
 still in their grace period, which no page shows at all. A later change to a published month
-(a late registration, a referral answered since) waits for a revision; this version
-publishes none (docs/DESIGN.md, "Statistics: editions").
+(a late registration, a referral answered since) waits for a revision (`flask estadisticas
+revisar`, revisiones.py), which publishes it only as a difference that needs no suppression
+(docs/DESIGN.md, "Statistics: editions").
 """
 
 from __future__ import annotations
@@ -34,14 +35,15 @@ from flask import current_app
 
 from casos.auditoria import servicios as auditoria
 from casos.bd import ahora, escritura, hoy_local
-from casos.estadisticas import bloques, consultas
+from casos.estadisticas import bloques, consultas, revisiones
 from casos.estadisticas.ensamblado import Contenido, nombre_del_mes
 from casos.estadisticas.ensamblado import publicacion as ensamblar
-from casos.estadisticas.modelos import EdicionEstadistica
-from casos.estadisticas.publicacion import Ambito, Publicacion
+from casos.estadisticas.modelos import ConteoDeMes, EdicionEstadistica
+from casos.estadisticas.publicacion import MEDIDAS, Ambito, Publicacion
 from casos.extensiones import db
 
 _TABLA = EdicionEstadistica.__table__
+_CONTEOS = ConteoDeMes.__table__
 _RESUMEN = (_TABLA.c.numero, _TABLA.c.publicada_en, _TABLA.c.desde, _TABLA.c.hasta, _TABLA.c.umbral,
             _TABLA.c.huella)
 
@@ -165,22 +167,34 @@ def publicar(hoy: date | None = None) -> Resultado:
     instituciones = {**(anterior["instituciones"] if anterior else {}), **consultas.instituciones()}
     meses = dict(anterior["meses"]) if anterior else {}
     medianas = dict(anterior["medianas"]) if anterior else {}
+    contados = {}
     for anio in sorted({int(m[:4]) for m in nuevos}):
         del_anio = [m for m in nuevos if m.startswith(f"{anio}-")]
         conteos = bloques.contar_meses(anio, del_anio, momento)
         for mes in del_anio:
             meses[mes] = bloques.proteger_mes(mes, conteos[mes], k, instituciones)
+            contados[mes] = conteos[mes]
         medianas[str(anio)] = bloques.medianas_del_anio(
             anio, max(m for m in meses if m.startswith(f"{anio}-")), k, instituciones)
     contenido = {"formato": bloques.FORMATO, "umbral": k, "gracia_dias": gracia,
                  "instituciones": dict(sorted(instituciones.items())),
                  "meses": dict(sorted(meses.items())), "medianas": dict(sorted(medianas.items()))}
+    if anterior and "revision" in anterior:
+        contenido["revision"] = anterior["revision"]  # what the last revision left pending
+    cuantos = f"{len(nuevos)} {'mes nuevo' if len(nuevos) == 1 else 'meses nuevos'}"
+    return Resultado(_escribir(previa, contenido, contados, reloj, cuantos), nuevos)
+
+
+def _escribir(previa: Edicion | None, contenido: dict, contados: dict[str, dict], reloj: float,
+              resumen: str) -> Edicion:
+    """Write the edition after `previa`, with the counts of the months it publishes or
+    revises (kept apart, never served), in a short transaction with its audit event."""
     texto = json.dumps(contenido, ensure_ascii=False, separators=(",", ":"))
     db.session.rollback()  # the read ends here; the write below is short
-
     numero = (previa.numero if previa else 0) + 1
-    fila = {"numero": numero, "publicada_en": ahora(), "desde": min(meses), "hasta": max(meses),
-            "umbral": k, "contenido": texto, "huella": hashlib.sha256(texto.encode()).hexdigest(),
+    fila = {"numero": numero, "publicada_en": ahora(), "desde": min(contenido["meses"]),
+            "hasta": max(contenido["meses"]), "umbral": contenido["umbral"], "contenido": texto,
+            "huella": hashlib.sha256(texto.encode()).hexdigest(),
             "duracion_ms": round(1000 * (time.perf_counter() - reloj))}
     try:
         with escritura():
@@ -188,9 +202,13 @@ def publicar(hoy: date | None = None) -> Resultado:
                 raise NoSePuedePublicar("Otra edición se publicó mientras se calculaba esta: "
                                         "vuelva a ejecutar el comando.")
             db.session.execute(sa.insert(_TABLA).values(**fila))
+            if contados:
+                db.session.execute(sa.insert(_CONTEOS), [
+                    {"mes": mes, "edicion": numero,
+                     "conteos": json.dumps(revisiones.conteos_a_json(conteos), separators=(",", ":"))}
+                    for mes, conteos in sorted(contados.items())])
             auditoria.al_confirmar("estadisticas.publicar", motivo=(
-                f"Edición {numero}: de {fila['desde']} a {fila['hasta']}; "
-                f"{len(nuevos)} {'mes nuevo' if len(nuevos) == 1 else 'meses nuevos'}."))
+                f"Edición {numero}: de {fila['desde']} a {fila['hasta']}; {resumen}."))
             db.session.commit()
     except sa.exc.IntegrityError:  # PostgreSQL: another one inserted the same number first
         db.session.rollback()
@@ -199,8 +217,80 @@ def publicar(hoy: date | None = None) -> Resultado:
     except BaseException:
         db.session.rollback()
         raise
-    return Resultado(Edicion(numero, fila["publicada_en"], fila["desde"], fila["hasta"], k, fila["huella"]),
-                     nuevos)
+    return Edicion(numero, fila["publicada_en"], fila["desde"], fila["hasta"], fila["umbral"], fila["huella"])
+
+
+# ---- revising -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Revision:
+    edicion: Edicion | None  # None: nothing could be revised, nothing published
+    revisadas: dict[str, list[str]]  # month -> measures revised
+    pendientes: dict[str, list[str]]  # month -> measures whose changes can't be published yet
+
+
+def _conteos_publicados() -> dict[str, dict]:
+    """{month: its counts as last published or revised}."""
+    ultima_de_cada = (sa.select(_CONTEOS.c.mes, sa.func.max(_CONTEOS.c.edicion).label("edicion"))
+                      .group_by(_CONTEOS.c.mes).subquery())
+    filas = db.session.execute(sa.select(_CONTEOS.c.mes, _CONTEOS.c.conteos).join(
+        ultima_de_cada, sa.and_(_CONTEOS.c.mes == ultima_de_cada.c.mes,
+                                _CONTEOS.c.edicion == ultima_de_cada.c.edicion)))
+    return {mes: revisiones.conteos_de_json(json.loads(texto)) for mes, texto in filas}
+
+
+def revisar() -> Revision:
+    """The scheduled revision (`flask estadisticas revisar`): each published month counted
+    again; each measure whose change since it was published can be published as a
+    difference (revisiones.py) is revised in a new edition; the others are named as pending
+    and stay as they were. Nothing is published when no measure of any month can be revised
+    (a new edition would say nothing but that changes exist)."""
+    k = umbral()
+    reloj = time.perf_counter()
+    db.session.rollback()
+    if db.engine.dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    previa = ultima()
+    if previa is None:
+        raise NoSePuedePublicar("Todavía no se ha publicado ninguna edición: no hay nada que revisar.")
+    if previa.umbral != k:
+        raise NoSePuedePublicar(f"UMBRAL_SUPRESION es {k}, pero las ediciones publicadas usan {previa.umbral}.")
+    anterior = json.loads(db.session.scalar(sa.select(_TABLA.c.contenido).where(_TABLA.c.numero == previa.numero)))
+    publicados = _conteos_publicados()
+    momento = ahora()
+    meses, contados = dict(anterior["meses"]), {}
+    revisadas: dict[str, list[str]] = {}
+    pendientes: dict[str, list[str]] = {}
+    for anio in sorted({int(m[:4]) for m in publicados}):
+        del_anio = sorted(m for m in publicados if m.startswith(f"{anio}-"))
+        hoy = bloques.contar_meses(anio, del_anio, momento)
+        for mes in del_anio:
+            bloque, conteos = dict(meses[mes]), dict(publicados[mes])
+            for clave, medida in MEDIDAS.items():
+                if clave not in publicados[mes]:  # a measure added since: its months stay as they are
+                    continue
+                revisado = revisiones.revisar_bloque(bloque[clave], publicados[mes][clave], hoy[mes][clave],
+                                                     medida, k)
+                if revisado is None:
+                    pendientes.setdefault(mes, []).append(clave)
+                elif revisado is not bloque[clave]:
+                    bloque[clave], conteos[clave] = revisado, hoy[mes][clave]
+                    revisadas.setdefault(mes, []).append(clave)
+            if mes in revisadas:
+                meses[mes], contados[mes] = bloque, conteos
+    if not revisadas:
+        db.session.rollback()
+        return Revision(None, {}, pendientes)
+    instituciones = {**anterior["instituciones"], **consultas.instituciones()}
+    medianas = dict(anterior["medianas"])
+    for anio in {int(m[:4]) for m in revisadas}:
+        medianas[str(anio)] = bloques.medianas_del_anio(
+            anio, max(m for m in meses if m.startswith(f"{anio}-")), k, instituciones)
+    contenido = {**anterior, "instituciones": dict(sorted(instituciones.items())), "meses": meses,
+                 "medianas": dict(sorted(medianas.items())),
+                 "revision": {"edicion": previa.numero + 1, "revisadas": revisadas, "pendientes": pendientes}}
+    resumen = f"revisión de {len(revisadas)} {'mes' if len(revisadas) == 1 else 'meses'}"
+    return Revision(_escribir(previa, contenido, contados, reloj, resumen), revisadas, pendientes)
 
 
 # ---- serving ------------------------------------------------------------------------------------
@@ -259,5 +349,6 @@ def servir(edicion: Edicion, anio: int, granularidad: str, ambito: Ambito) -> Se
         propio = contenido(edicion)
         publicacion = ensamblar(propio, anio, granularidad, ambito)
         publicacion.edicion = edicion.como_dict()
+        publicacion.revision = propio.revision
         servida = _guardar(_SERVIDAS, clave, Servida(edicion, propio, publicacion), _SERVIDAS_MAXIMO)
     return servida

@@ -71,6 +71,7 @@ class Contenido:
     instituciones: dict[str, str]
     meses: dict[str, dict[str, dict]]  # month -> measure -> block (cross tables as dicts)
     medianas: dict[str, dict[str, dict]]  # year -> scope -> median key -> {row: value}
+    revision: dict | None = None  # the last revision (ediciones.revisar), if any
 
     @classmethod
     def de_json(cls, datos: dict) -> Contenido:
@@ -83,7 +84,8 @@ class Contenido:
                         par: None if celdas is None else {(f, c): v for f, c, v in celdas}
                         for par, celdas in bloque["cruces"].items()}}
                 meses[mes][clave] = bloque
-        return cls(datos["umbral"], datos["gracia_dias"], datos["instituciones"], meses, datos["medianas"])
+        return cls(datos["umbral"], datos["gracia_dias"], datos["instituciones"], meses, datos["medianas"],
+                   datos.get("revision"))
 
     @cached_property
     def anios(self) -> list[int]:

@@ -49,3 +49,15 @@ class EdicionEstadistica(db.Model):
     contenido: Mapped[str] = mapped_column(Text)  # JSON (bloques.py, ensamblado.Contenido)
     huella: Mapped[str] = mapped_column(String(64))  # SHA-256 of `contenido`
     duracion_ms: Mapped[int] = mapped_column(Integer)
+
+
+class ConteoDeMes(db.Model):
+    """A month's counts as an edition published them (never served): the next revision
+    compares today's counts with these (casos/estadisticas/revisiones.py). A row per month and
+    edition that first published or revised it; immutable like the editions."""
+
+    __tablename__ = "conteo_de_mes"
+
+    mes: Mapped[str] = mapped_column(String(7), primary_key=True)
+    edicion: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    conteos: Mapped[str] = mapped_column(Text)  # JSON: revisiones.conteos_a_json

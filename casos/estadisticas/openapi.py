@@ -3,7 +3,7 @@ validate every answer (tests/test_api_estadisticas.py)."""
 
 from __future__ import annotations
 
-from casos.estadisticas.publicacion import GRANULARIDADES
+from casos.estadisticas.publicacion import GRANULARIDADES, MEDIDAS
 
 _CIFRA = {
     "description": "Un conteo, o una marca de supresión: «<k» (entre 1 y k-1 casos) o «s» "
@@ -75,12 +75,23 @@ ESQUEMAS = {
             "hasta": {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"},
         },
     },
+    "MesesMedidas": {"type": "object", "propertyNames": {"pattern": "^[0-9]{4}-[0-9]{2}$"},
+                     "additionalProperties": {"type": "array", "items": {"enum": list(MEDIDAS)}}},
     "Publicacion": {
         "type": "object", "additionalProperties": False,
-        "required": ["edicion", "anio", "granularidad", "ambito", "umbral_supresion", "periodos", "resumen",
-                     "medidas", "medianas", "indicadores", "pendientes"],
+        "required": ["edicion", "revision", "anio", "granularidad", "ambito", "umbral_supresion", "periodos",
+                     "resumen", "medidas", "medianas", "indicadores", "pendientes"],
         "properties": {
             "edicion": {"$ref": "#/components/schemas/Edicion"},
+            "revision": {
+                "description": "La última revisión hasta esta edición (null si no hubo): los meses "
+                "AAAA-MM y medidas revisados, y los que tienen cambios posteriores que todavía no "
+                "pueden publicarse (se muestran como se publicaron por primera vez).",
+                "type": ["object", "null"], "additionalProperties": False,
+                "required": ["edicion", "revisadas", "pendientes"],
+                "properties": {"edicion": {"type": "integer", "minimum": 1},
+                               "revisadas": {"$ref": "#/components/schemas/MesesMedidas"},
+                               "pendientes": {"$ref": "#/components/schemas/MesesMedidas"}}},
             "anio": {"type": "integer"},
             "granularidad": {"enum": list(GRANULARIDADES)},
             "ambito": {"type": "object", "additionalProperties": False,

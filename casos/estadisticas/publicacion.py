@@ -506,10 +506,14 @@ class Publicacion:
     # The edition these figures come from (ediciones.py): its number, the day it was
     # published, the months it covers and, of them, this year's.
     edicion: dict = field(default_factory=dict)
+    # The last revision up to this edition (ediciones.revisar): {"edicion": N, "revisadas":
+    # {month: [measures]}, "pendientes": {month: [measures]}}, or None.
+    revision: dict | None = None
 
     def como_dict(self) -> dict:
         return {
             "edicion": self.edicion,
+            "revision": self.revision,
             "anio": self.anio, "granularidad": self.granularidad,
             "ambito": {"tipo": self.ambito.tipo, "clave": self.ambito.clave, "nombre": self.ambito.nombre},
             "umbral_supresion": self.umbral,

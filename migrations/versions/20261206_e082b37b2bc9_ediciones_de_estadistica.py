@@ -21,24 +21,23 @@ down_revision = '169f0a864cc7'
 branch_labels = None
 depends_on = None
 
-MENSAJE = 'edicion_estadistica es inmutable: una edición publicada no se modifica ni se borra'
 
-TRIGGERS_SQLITE = (
-    f"""CREATE TRIGGER edicion_estadistica_sin_update BEFORE UPDATE ON edicion_estadistica
-    BEGIN SELECT RAISE(ABORT, '{MENSAJE}'); END""",
-    f"""CREATE TRIGGER edicion_estadistica_sin_delete BEFORE DELETE ON edicion_estadistica
-    BEGIN SELECT RAISE(ABORT, '{MENSAJE}'); END""",
-)
+TABLAS = ("edicion_estadistica", "conteo_de_mes")
+TRIGGERS_SQLITE = tuple(
+    f"""CREATE TRIGGER {tabla}_sin_{orden.lower()} BEFORE {orden} ON {tabla}
+    BEGIN SELECT RAISE(ABORT, '{tabla} es inmutable: lo publicado no se modifica ni se borra'); END"""
+    for tabla in TABLAS for orden in ("UPDATE", "DELETE"))
 
-FUNCION_POSTGRESQL = f"""
-CREATE FUNCTION edicion_estadistica_inmutable() RETURNS trigger LANGUAGE plpgsql AS $$
+FUNCION_POSTGRESQL = """
+CREATE FUNCTION estadistica_inmutable() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION '{MENSAJE}' USING ERRCODE = 'insufficient_privilege';
+    RAISE EXCEPTION '% es inmutable: lo publicado no se modifica ni se borra', TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
 END
 $$"""
-TRIGGER_POSTGRESQL = """
-CREATE TRIGGER edicion_estadistica_inmutable BEFORE UPDATE OR DELETE ON edicion_estadistica
-FOR EACH ROW EXECUTE FUNCTION edicion_estadistica_inmutable()"""
+TRIGGERS_POSTGRESQL = tuple(
+    f"""CREATE TRIGGER {tabla}_inmutable BEFORE UPDATE OR DELETE ON {tabla}
+    FOR EACH ROW EXECUTE FUNCTION estadistica_inmutable()""" for tabla in TABLAS)
 
 
 def upgrade():
@@ -54,21 +53,33 @@ def upgrade():
     sa.Column('duracion_ms', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('numero', name=op.f('pk_edicion_estadistica'))
     )
+    # Private: each month's counts as an edition published it, for the next revision to
+    # compare against (never served).
+    op.create_table('conteo_de_mes',
+    sa.Column('mes', sa.String(length=7), nullable=False),
+    sa.Column('edicion', sa.Integer(), nullable=False),
+    sa.Column('conteos', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('mes', 'edicion', name=op.f('pk_conteo_de_mes'))
+    )
     if op.get_bind().dialect.name == 'postgresql':
         op.execute(FUNCION_POSTGRESQL)
-        op.execute(TRIGGER_POSTGRESQL)
+        for trigger in TRIGGERS_POSTGRESQL:
+            op.execute(trigger)
     else:
         for trigger in TRIGGERS_SQLITE:
             op.execute(trigger)
 
 
 def downgrade():
+    for tabla in TABLAS:
+        if op.get_bind().dialect.name == 'postgresql':
+            op.execute(f'DROP TRIGGER IF EXISTS {tabla}_inmutable ON {tabla}')
+        else:
+            op.execute(f'DROP TRIGGER IF EXISTS {tabla}_sin_update')
+            op.execute(f'DROP TRIGGER IF EXISTS {tabla}_sin_delete')
     if op.get_bind().dialect.name == 'postgresql':
-        op.execute('DROP TRIGGER IF EXISTS edicion_estadistica_inmutable ON edicion_estadistica')
-        op.execute('DROP FUNCTION IF EXISTS edicion_estadistica_inmutable()')
-    else:
-        op.execute('DROP TRIGGER IF EXISTS edicion_estadistica_sin_update')
-        op.execute('DROP TRIGGER IF EXISTS edicion_estadistica_sin_delete')
+        op.execute('DROP FUNCTION IF EXISTS estadistica_inmutable()')
+    op.drop_table('conteo_de_mes')
     op.drop_table('edicion_estadistica')
     op.create_table('instantanea_estadistica',
     sa.Column('clave', sa.String(length=160), nullable=False),
