@@ -174,7 +174,14 @@ def test_una_medida_de_menos_de_k_en_el_anio_no_da_cifras_por_periodo():
     contenido = _edicion({"2026-01": {**_casos(30), **_ordenes("<10", 0)},
                           "2026-02": {**_casos(30), **_ordenes(0, 0)}})
     ordenes = _por_clave(resumen.resumen(contenido, 2026, "mes", ESTADO))["ordenes_en_4_horas"]
-    assert (ordenes["valor"], ordenes["valor_anterior"], ordenes["cambio"]) == (None, None, ND)
+    assert (ordenes["valor"], ordenes["de"], ordenes["cambio"]) == (None, None, None)
+    assert ordenes["sin_cambio"] == resumen.SOLO_TOTAL.format(k=K)
+    assert resumen.valor(contenido, ["2026-02"], "ordenes", lambda b: b["total"]) is None  # not its 0
+    # The total of the year is what the page says of a measure under k, and so does the summary.
+    poco = _edicion({"2026-01": _casos("<10"), "2026-02": _casos(0)})
+    mujeres = _por_clave(resumen.resumen(poco, 2026, "mes", ESTADO))["mujeres_atendidas"]
+    assert (mujeres["periodo"], mujeres["valor"], mujeres["cambio"]) == ("2026 (enero a febrero)", "<10", None)
+    assert pagina(poco, 2026, "mes", ESTADO).resumen["casos"] == "<10"
     assert resumen.sin_desglose(pagina(contenido, 2026, "mes", ESTADO)) == [MEDIDAS["ordenes"].titulo]
 
 

@@ -36,6 +36,7 @@ from casos.estadisticas.supresion import NO_DISPONIBLE, marca_primaria
 
 # Why a change is not shown (beside "n.d.", which is about the figures themselves).
 SIN_ANTERIOR = "sin periodo anterior en esta edición"
+SOLO_TOTAL = "menos de {k} en el año, se publica solo su total"
 SOLO_ANIO = "en un municipio o una institución esta cifra se publica por año; se compara con el año anterior cuando el año está completo"
 
 
@@ -137,15 +138,19 @@ def _celda(indicador: Indicador, ambito: Ambito, *, total: bool = False):
     return lambda b: _cruce(b, ambito.tipo, ambito.clave, dimension, categoria)
 
 
+def retenida(contenido: Contenido, anio: int, medida: str) -> bool:
+    """Under k in the whole year: the year's page shows its total and no table."""
+    return _Anio(contenido, anio, MEDIDAS[medida]).del_anio(_total) == marca_primaria(contenido.umbral)
+
+
 def valor(contenido: Contenido, meses: list[str], medida: str, celda):
     """The published value of `celda` over `meses` (all of one year): None when the edition
     does not cover them or their year's page withholds the measure's tables."""
     if not meses or any(m not in contenido.meses for m in meses):
         return None
-    anio = _Anio(contenido, int(meses[0][:4]), MEDIDAS[medida])
-    if anio.del_anio(_total) == marca_primaria(contenido.umbral):
+    if retenida(contenido, int(meses[0][:4]), medida):
         return None
-    return anio.sobre(meses, celda)
+    return _Anio(contenido, int(meses[0][:4]), MEDIDAS[medida]).sobre(meses, celda)
 
 
 def resumen(contenido: Contenido, anio: int, granularidad: str, ambito: Ambito) -> list[dict]:
@@ -162,6 +167,17 @@ def resumen(contenido: Contenido, anio: int, granularidad: str, ambito: Ambito) 
             actual = list(meses)
             anterior = [_atras(m, 12) for m in actual] if len(actual) == 12 else []
             sin_cambio = SIN_ANTERIOR if len(actual) == 12 else SOLO_ANIO
+        if retenida(contenido, anio, indicador.medida):
+            # The year's page says only the State's total (under k): so does the summary.
+            resultado.append({
+                "clave": indicador.clave, "titulo": indicador.titulo,
+                "periodo": nombre_periodo(meses, abierto=True),
+                "valor": _Anio(contenido, anio, MEDIDAS[indicador.medida]).del_anio(_total)
+                if indicador.fila is None and ambito.tipo == "estado" else None,
+                "de": None, "de_texto": indicador.de, "porcentaje": None,
+                "anterior": None, "valor_anterior": None, "cambio": None,
+                "sin_cambio": SOLO_TOTAL.format(k=contenido.umbral)})
+            continue
         celda = _celda(indicador, ambito)
         propio = valor(contenido, actual, indicador.medida, celda)
         total = (valor(contenido, actual, indicador.medida, _celda(indicador, ambito, total=True))
