@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from casos.acceso import permiso
 from casos.catalogos import opciones_municipio
-from casos.estadisticas import consultas, ediciones, graficas
+from casos.estadisticas import consultas, ediciones, graficas, resumen
 from casos.estadisticas.ensamblado import nombre_del_mes
 from casos.estadisticas.exportar import Consulta, descarga
 from casos.estadisticas.publicacion import DIMENSIONES, GRANULARIDADES, MEDIDAS, sin_recolector_de_ciclos
@@ -66,7 +66,13 @@ def tablero():
         graficos = servida.derivados["graficos"] = {
             cuadro.clave: graficas.de_cuadro(cuadro, publicacion.anio)
             for cuadros in publicacion.cuadros.values() for cuadro in cuadros}
+    if "resumen" not in servida.derivados:  # from the edition's months, never the database
+        servida.derivados["resumen"] = resumen.resumen(
+            servida.contenido, publicacion.anio, publicacion.granularidad, publicacion.ambito)
+        servida.derivados["secciones"] = resumen.secciones(publicacion)
     contexto.update(
+        resumen=servida.derivados["resumen"], secciones=servida.derivados["secciones"],
+        sin_desglose=resumen.sin_desglose(publicacion),
         servida=servida, publicacion=publicacion, contenido=servida.contenido, graficos=graficos,
         cifra=partial(cifra, umbral=publicacion.umbral), umbral=publicacion.umbral)
     # Thousands of cells make tens of thousands of short-lived objects: with the collector

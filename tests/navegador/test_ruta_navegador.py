@@ -134,10 +134,40 @@ def test_la_gestora_ve_el_tablero_y_ningun_caso(page: Page, correos, capturar, b
     entrar(page, correos["gestora"])
     page.get_by_role("navigation", name="Principal").get_by_role("link", name="Estadística").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Estadística estatal")
-    expect(page.locator("svg").first).to_be_visible()  # charts, drawn by the server
-    expect(page.get_by_role("table").first).to_be_visible()  # …with their numbers beside them
+    # It opens on the summary: the first section after the form, the others closed.
+    primeras = page.evaluate("""() => [...document.querySelectorAll("main > section, main > details")]
+        .slice(0, 3).map((s) => s.id || s.tagName.toLowerCase() + (s.querySelector("form") ? ":form" : ""))""")
+    assert primeras[:2] == ["section:form", "resumen"], primeras
+    resumen = page.get_by_role("region", name="Resumen")
+    expect(resumen.get_by_role("heading", name="Mujeres atendidas")).to_be_visible()
+    expect(resumen.locator("#r-mujeres_atendidas .resumen-valor")).to_have_text("13")
+    for titulo in ("Órdenes de protección emitidas en 4 horas o menos", "Canalizaciones respondidas a tiempo",
+                   "Revaloraciones de riesgo hechas a tiempo"):
+        expect(resumen.get_by_role("heading", name=titulo)).to_be_visible()
+    secciones = page.locator("details.seccion")
+    assert secciones.count() >= 5
+    assert page.evaluate("() => [...document.querySelectorAll('details.seccion')].every((d) => !d.open)")
+    expect(page.locator("svg.grafica").first).to_be_hidden()
+    capturar("tablero-resumen")
+    # A section opens with a tap: its chart beside its table.
+    page.locator("#s-municipio > summary").click()
+    municipio = page.locator("#s-municipio")
+    expect(municipio.locator("svg.grafica").first).to_be_visible()  # charts, drawn by the server
+    expect(municipio.get_by_role("table").first).to_be_visible()  # …with their numbers beside them
+    grafica, tabla = (municipio.locator(sel).first.bounding_box() for sel in ("svg.grafica", ".tabla-desplazable"))
+    assert tabla["x"] >= grafica["x"] + grafica["width"], "en el escritorio, la tabla va junto a su gráfica"
     expect(page.get_by_text("Sintetica Tablero")).to_have_count(0)
     capturar("tablero")
+    # Printing opens every section (imprimir.js, on the browser's "beforeprint").
+    page.emulate_media(media="print")
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    assert page.evaluate("() => [...document.querySelectorAll('details.seccion')].every((d) => d.open)")
+    expect(page.get_by_role("button", name="Imprimir")).to_be_hidden()  # on paper, no buttons
+    capturar("tablero-impreso")
+    page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
+    page.emulate_media(media="screen")
+    assert page.evaluate("() => document.querySelector('#s-municipio').open")  # hers stays open
+    expect(page.get_by_role("button", name="Imprimir")).to_be_visible()
     # A gestora never reaches a case, even knowing its address.
     page.goto(f"/casos/{caso_id}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Acceso denegado")

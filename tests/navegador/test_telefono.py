@@ -513,6 +513,20 @@ _TITULOS_DE_TABLAS = """() => [...document.querySelectorAll(".tabla-desplazable"
 def test_las_graficas_y_sus_tablas_se_leen_en_un_telefono(page: Page, correos, mundo, capturar):
     entrar(page, correos["gestora"])
     page.goto("/estadisticas/")
+    # The summary first, in one column; every section closed, each a 44 px tap target.
+    expect(page.locator("#resumen")).to_be_visible()
+    # Its title and first figure on the first screen (the filters folded behind a button).
+    assert page.locator("#r-mujeres_atendidas").bounding_box()["y"] + 100 < TELEFONO["height"], "el resumen, en la primera pantalla"
+    capturar("estadisticas-resumen")
+    assert (desborde := _desborde(page)) is None, desborde
+    cifras = page.locator(".resumen-cifra")
+    assert cifras.count() == 4
+    assert len({round(c.bounding_box()["x"]) for c in cifras.all()}) == 1, "en un teléfono, una cifra por renglón"
+    for resumen in page.locator("details.seccion > summary").all():
+        assert resumen.bounding_box()["height"] >= 44 - 0.5
+    expect(page.locator("svg.grafica").first).to_be_hidden()
+    for resumen in page.locator("details.seccion > summary").all():
+        resumen.click()
     expect(page.locator("svg.grafica").first).to_be_visible()
     textos = page.evaluate(_TEXTO_DE_GRAFICAS)
     assert textos, "el tablero no tiene gráficas con texto"
