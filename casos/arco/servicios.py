@@ -59,6 +59,12 @@ class DatosSolicitud:
     folio: str | None = None
 
 
+def instituciones_activas() -> list[Institucion]:
+    """Where a request may have been filed: any active institution, by name."""
+    return list(db.session.scalars(select(Institucion).where(Institucion.activa.is_(True))
+                                   .order_by(Institucion.nombre)))
+
+
 def abierta_de(caso_id, derecho: str) -> SolicitudArco | None:
     return db.session.scalar(select(SolicitudArco).where(
         SolicitudArco.caso_id == caso_id, SolicitudArco.derecho == derecho,

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from casos.acceso import EN_SERVICIO, LEER, TRAMITAR, permiso
 from casos.arco import servicios
 from casos.arco.formularios import ELIJA, FormularioSolicitudArco
 from casos.bd import hoy_local
 from casos.catalogos import REPRESENTACIONES_ARCO
-from casos.cuentas.modelos import Institucion
-from casos.extensiones import db
 from casos.formularios import opciones
 from casos.peticion import cambio, uuid_o_none, version_del_formulario
 from casos.transiciones.servicios import historia_de
@@ -38,9 +35,7 @@ def lista():
 @permiso("arco.tramitar", cambio=EN_SERVICIO)
 def nueva():
     formulario = FormularioSolicitudArco()
-    instituciones = db.session.scalars(select(Institucion).where(Institucion.activa.is_(True))
-                                       .order_by(Institucion.nombre)).all()
-    formulario.institucion_id.choices = opciones(ELIJA + [(i.id, i.nombre) for i in instituciones])
+    formulario.institucion_id.choices = opciones(ELIJA + [(i.id, i.nombre) for i in servicios.instituciones_activas()])
     if formulario.validate_on_submit():
         datos = servicios.DatosSolicitud(
             institucion_id=uuid_o_none(formulario.institucion_id.data),
