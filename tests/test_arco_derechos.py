@@ -214,7 +214,7 @@ def test_rectificacion_con_antes_y_despues_al_guardar_y_sin_valores_en_la_bitaco
     eventos = [e for e in _eventos_desde(desde) if e[0] != "arco.rectificacion.ver"]
     assert eventos == [("solicitud_arco.hacer_efectivo", caso.id, None, None),
                        ("arco.rectificar", caso.id, solicitud.id,
-                        f"Solicitud ARCO {solicitud.id}: rectificó nombre, telefono.")]
+                        "Rectificó: nombre, telefono.")]
     # No old or new value in plaintext anywhere outside the encrypted columns.
     crudo = repr([tuple(f) for f in db.session.execute(sa.select(SolicitudArco.__table__))])
     crudo += repr(db.session.scalars(sa.select(EventoAuditoria.motivo)).all())

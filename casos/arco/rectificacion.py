@@ -80,5 +80,5 @@ def rectificar(solicitud: SolicitudArco, usuaria, nuevos: dict, *, version_vista
         victima.idx_nombre_nacimiento = indices.indice_nombre_nacimiento(victima.nombre, nacimiento)
     solicitud.rectificacion = {campo: [como_texto(a), como_texto(d)] for campo, (a, d) in diferencias.items()}
     auditoria.al_confirmar("arco.rectificar", caso_id=solicitud.caso_id, objeto_id=solicitud.id, usuaria=usuaria,
-                           motivo=f"Solicitud ARCO {solicitud.id}: rectificó {', '.join(campos)}.")
+                           motivo=f"Rectificó: {', '.join(campos)}.")  # field names; objeto_id: the request
     return campos
