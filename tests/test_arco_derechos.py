@@ -351,15 +351,17 @@ def test_un_caso_bloqueado_se_atiende_con_la_lectura_autorizada(como, caso, cuen
 
 
 def test_la_cancelacion_de_un_caso_bloqueado_lo_elimina(como, caso, cuentas):
+    """With a read already authorized, the request is registered with its text, and carried out."""
     admin = como("admin")
     _bloquear(caso)
-    _registrar(admin, caso, "cancelacion", descripcion="")
-    solicitud = _solicitud()
     conservacion.pedir_lectura(db.session.get(Caso, caso.id), cuentas["admin"], "Solicitud ARCO de cancelación")
     db.session.commit()
     lectura = db.session.scalars(sa.select(LecturaBloqueada)).one()
     conservacion.resolver_lectura(lectura, cuentas["admin"], autorizar=True)
     db.session.commit()
+    _registrar(admin, caso, "cancelacion", descripcion="Pide que se eliminen sus datos.")
+    solicitud = _solicitud()
+    assert "Pide que se eliminen sus datos." in _texto(admin.get(f"/arco/{solicitud.id}"))
     _mover(admin, _solicitud(), "acreditar_identidad", cotejo="y")
     _mover(admin, _solicitud(), "conceder")
     _mover(admin, _solicitud(), "hacer_efectivo", confirmacion="y")

@@ -74,7 +74,7 @@ def abierta_de(caso_id, derecho: str) -> SolicitudArco | None:
         SolicitudArco.estado.in_(ABIERTAS)))
 
 
-def errores_de_registro(datos: DatosSolicitud, hoy: date | None = None) -> dict[str, str]:
+def errores_de_registro(datos: DatosSolicitud, hoy: date | None = None, usuaria=None) -> dict[str, str]:
     """Each field's problem in Spanish ({} when the request may be registered): read only,
     so a refused form changes nothing. `registrar` asks again inside its transaction."""
     hoy = hoy or hoy_local()
@@ -121,7 +121,8 @@ def errores_de_registro(datos: DatosSolicitud, hoy: date | None = None) -> dict[
             "Sin una identificación oficial no hay identidad verificable y la solicitud no se registra: "
             "quien la presenta puede ser la persona agresora. Elija la identificación que presentó "
             "(la de la titular, también cuando la presenta una representante).")
-    if caso is not None and "caso_id" not in errores and bloqueado(caso):
+    if (caso is not None and "caso_id" not in errores and caso.bloqueado_en is not None
+            and not (usuaria is not None and abrir_con_lectura(caso, usuaria))):
         # What she asks is encrypted under the case's key, which a blocked case gives up only
         # within a read the admin authorized: registered without it, it is written in the answer.
         if (datos.descripcion or "").strip():
@@ -151,11 +152,10 @@ def _dia_local(momento: datetime) -> date:
 
 
 def registrar(usuaria, datos: DatosSolicitud) -> SolicitudArco:
-    errores = errores_de_registro(datos)
+    errores = errores_de_registro(datos, usuaria=usuaria)  # a blocked case: only within her authorized read
     if errores:
         raise MovimientoIlegal(next(iter(errores.values())))
     caso = db.session.get(Caso, datos.caso_id)
-    abrir_con_lectura(caso, usuaria)  # a blocked case: only within her authorized read
     solicitud = SolicitudArco(
         id=uuid.uuid4(), caso=caso, institucion_id=caso.institucion_id, folio=(datos.folio or "").strip() or None,
         derecho=datos.derecho, estado=FLUJO_ARCO.inicial, medio=datos.medio,

@@ -45,7 +45,7 @@ def nueva():
             medio=formulario.medio.data, presentada_por=formulario.presentada_por.data,
             identificacion=formulario.identificacion.data, descripcion=formulario.descripcion.data or "",
             folio=formulario.folio.data)
-        errores = servicios.errores_de_registro(datos)
+        errores = servicios.errores_de_registro(datos, usuaria=current_user)
         for nombre, mensaje in errores.items():
             getattr(formulario, nombre).errors.append(mensaje)
         if not errores:
