@@ -121,7 +121,7 @@ def rectificar(solicitud_arco):
         elif not diferencias:
             formulario.nombre.errors.append("No cambió ningún dato: corrija al menos uno, o vuelva a la solicitud.")
         elif formulario.confirmar.data == "y":
-            with cambio(lambda: "Datos rectificados y solicitud hecha efectiva.", campo=formulario.nombre) as hecho:
+            with cambio("Datos rectificados y solicitud hecha efectiva.", campo=formulario.nombre) as hecho:
                 rectificacion.rectificar(solicitud_arco, current_user, formulario.nuevos(),
                                          version_vista=version_del_formulario())
             if hecho.ok:
