@@ -1,7 +1,7 @@
 """Imports every model module so the metadata is complete (Alembic autogenerate, queries)."""
 
 from casos.adjuntos.modelos import Adjunto, TrozoAdjunto  # noqa: F401
-from casos.arco.modelos import SolicitudArco  # noqa: F401
+from casos.arco.modelos import Oposicion, SolicitudArco  # noqa: F401
 from casos.atenciones.modelos import Atencion  # noqa: F401
 from casos.auditoria.modelos import CabezaAuditoria, EventoAuditoria  # noqa: F401
 from casos.avisos.modelos import CorreoSaliente  # noqa: F401

@@ -35,10 +35,14 @@ ABIERTAS = frozenset({RECIBIDA, PREVENIDA, "subsanada", "identidad_acreditada", 
 # The case's data may be shown to the officer (never before: the requester may be the aggressor).
 CON_IDENTIDAD = frozenset({"identidad_acreditada", "procedente", "procedente_parcial", "efectuada",
                            "improcedente"})
-# What this version of the system carries out itself: cancelación erases her data
-# (crypto-shredding) and acceso records the delivery. Rectificación and oposición are received
-# and answered; applying them in the system is the next step (docs/DESIGN.md, "ARCO requests").
-SE_HACEN_EFECTIVOS = frozenset({"acceso", "cancelacion"})
+# Each right carried out in the system (casos/arco/): acceso records the delivery of its
+# document, rectificación writes the corrected fields, cancelación erases her data
+# (crypto-shredding), oposición stops sharing with the kinds of institution she names.
+SE_HACEN_EFECTIVOS = frozenset({"acceso", "rectificacion", "cancelacion", "oposicion"})
+# A granted request whose right is exercised on her data (the acceso document, the
+# rectificación form): the states in which it may be. Acceso may be printed again once delivered.
+EJERCIBLE = {"acceso": frozenset({"procedente", "procedente_parcial", "efectuada"}),
+             "rectificacion": frozenset({"procedente", "procedente_parcial"})}
 
 
 def _prevencion_en_plazo(contexto: dict) -> str | None:
@@ -64,11 +68,18 @@ def _una_ampliacion_en_plazo(contexto: dict) -> str | None:
 
 
 def _se_hace_efectivo(contexto: dict) -> str | None:
-    if contexto.get("derecho") in SE_HACEN_EFECTIVOS:
-        return None
-    return ("Esta versión del sistema registra y responde las solicitudes de rectificación y de "
-            "oposición, pero todavía no las aplica a los datos del caso: no puede registrarse como "
-            "hecha efectiva.")
+    """What carrying out each right needs: the caller says it was done (fields rectified,
+    kinds of institution named)."""
+    derecho = contexto.get("derecho")
+    if derecho not in SE_HACEN_EFECTIVOS:
+        return "Ese derecho no se hace efectivo en el sistema."
+    if derecho == "rectificacion" and not contexto.get("rectificados"):
+        return ("La rectificación se hace efectiva al guardar los datos corregidos en su formulario "
+                "(«Rectificar sus datos»), no desde aquí.")
+    if derecho == "oposicion" and not contexto.get("tipos_opuestos"):
+        return ("Elija al menos un tipo de institución con el que ella se opone a que se compartan sus "
+                "datos.")
+    return None
 
 
 FLUJO_ARCO = Flujo(

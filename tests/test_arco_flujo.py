@@ -52,7 +52,7 @@ def test_los_estados_y_movimientos_de_la_solicitud():
         if t.evento in ("conceder", "conceder_en_parte", "negar"):
             assert t.origen == ("identidad_acreditada",)
     assert "recibida" not in CON_IDENTIDAD and "prevenida" not in CON_IDENTIDAD
-    assert SE_HACEN_EFECTIVOS == {"acceso", "cancelacion"}
+    assert SE_HACEN_EFECTIVOS == {"acceso", "rectificacion", "cancelacion", "oposicion"}
     motivos = {t.evento for t in FLUJO_ARCO.transiciones if t.requiere_motivo}
     assert motivos == {"prevenir", "declarar_no_competente", "ampliar_plazo", "conceder_en_parte", "negar"}
     assert not any(t.requiere_aprobacion for t in FLUJO_ARCO.transiciones)
@@ -108,10 +108,18 @@ def test_una_sola_ampliacion_notificada_dentro_del_plazo():
                                 contexto=EN_PLAZO).destino == "identidad_acreditada"
 
 
-@pytest.mark.parametrize("derecho", ["rectificacion", "oposicion", None])
-def test_rectificacion_y_oposicion_no_se_dan_por_hechas(derecho):
-    _refusa("procedente", "hacer_efectivo", "todavía no las aplica",
-            contexto={**EN_PLAZO, "derecho": derecho})
+@pytest.mark.parametrize("derecho, mensaje", [
+    ("rectificacion", "al guardar los datos corregidos"),
+    ("oposicion", "Elija al menos un tipo de institución"),
+    (None, "no se hace efectivo"),
+])
+def test_rectificacion_y_oposicion_solo_con_lo_que_las_hace_efectivas(derecho, mensaje):
+    """Rectificación only with the fields it wrote; oposición only naming kinds of institution."""
+    _refusa("procedente", "hacer_efectivo", mensaje, contexto={**EN_PLAZO, "derecho": derecho})
+    if derecho is not None:
+        hecho = {"rectificacion": {"rectificados": ("nombre",)}, "oposicion": {"tipos_opuestos": ("salud",)}}[derecho]
+        assert FLUJO_ARCO.comprobar("procedente", "hacer_efectivo", ADMIN,
+                                    contexto={**EN_PLAZO, "derecho": derecho, **hecho}).destino == "efectuada"
 
 
 @pytest.mark.parametrize("derecho", ["acceso", "cancelacion"])

@@ -602,6 +602,15 @@ def _arco_movida_por_otra(m: Mundo):
     db.session.commit()
 
 
+def _arco_bloqueada(m: Mundo):
+    """A request registered before its case was blocked by the retention schedule."""
+    from casos.conservacion import servicios as conservacion
+
+    _arco()(m)
+    conservacion.bloquear(db.session.get(Caso, m.ids["caso_id"]), motivo="Plazo de conservación (sintético).")
+    db.session.commit()
+
+
 def _formulario_arco(**cambios):
     def datos(ids):
         valores = {"institucion_id": str(ids["institucion_a"]), "caso_id": str(ids["caso_id"]), "derecho": "acceso",
@@ -1197,7 +1206,16 @@ TABLA: dict[str, tuple[Envio, ...]] = {
         Envio("cancelación sin confirmar", "admin", (), rechazo=INVALIDA,
               preparar=_arco("cancelacion", "acreditar_identidad", "conceder"), pagina=ARCO,
               evento="hacer_efectivo"),
-        Envio("rectificación: aún no se hace efectiva en el sistema", "admin", (), rechazo=INVALIDA,
+        Envio("hace efectiva una oposición a compartir con un tipo de institución", "admin",
+              (del_caso("solicitud_arco.hacer_efectivo"),
+               Ev("oposicion.registrar", caso="caso_id", objeto="solicitud_arco_id",
+                  motivo="Oposición a compartir con: salud.")),
+              preparar=_arco("oposicion", "acreditar_identidad", "conceder"), pagina=ARCO,
+              evento="hacer_efectivo", datos={"tipos_institucion": "salud"}),
+        Envio("oposición sin tipo de institución", "admin", (), rechazo=INVALIDA,
+              preparar=_arco("oposicion", "acreditar_identidad", "conceder"), pagina=ARCO,
+              evento="hacer_efectivo"),
+        Envio("rectificación: se hace efectiva en su formulario, no aquí", "admin", (), rechazo=INVALIDA,
               preparar=_arco("rectificacion", "acreditar_identidad", "conceder"), pagina=ARCO,
               del_formulario=False,
               datos=lambda ids: {"evento": "hacer_efectivo", "version": "3"}),
@@ -1207,6 +1225,31 @@ TABLA: dict[str, tuple[Envio, ...]] = {
         Envio("su caso se eliminó mientras la tenía abierta", "admin", (), rechazo=INVALIDA,
               preparar=_arco(), pagina=ARCO, evento="acreditar_identidad", datos={"cotejo": "y"},
               entre=_eliminar_el_caso),
+    ),
+    "/arco/<uuid:solicitud_arco_id>/rectificar": (
+        Envio("rectifica su nombre tras ver el antes y el después", "admin",
+              (del_caso("solicitud_arco.hacer_efectivo"),
+               Ev("arco.rectificar", caso="caso_id", objeto="solicitud_arco_id", motivo="Rectificó: nombre.")),
+              preparar=_arco("rectificacion", "acreditar_identidad", "conceder"), pagina=ARCO + "/rectificar",
+              datos={"nombre": "Nombre Corregido Sintetico", "confirmar": "y"}),
+        Envio("revisa los cambios: la confirmación, nada guardado", "admin",
+              (Ev("arco.rectificacion.ver", caso="caso_id", objeto="solicitud_arco_id"),), codigo=200,
+              rechazo=INVALIDA, preparar=_arco("rectificacion", "acreditar_identidad", "conceder"),
+              pagina=ARCO + "/rectificar", datos={"nombre": "Nombre Corregido Sintetico"}),
+        Envio("una fecha de nacimiento que no existe", "admin",
+              (Ev("arco.rectificacion.ver", caso="caso_id", objeto="solicitud_arco_id"),), codigo=200,
+              rechazo=INVALIDA, preparar=_arco("rectificacion", "acreditar_identidad", "conceder"),
+              pagina=ARCO + "/rectificar", datos={"fecha_nacimiento": "1985-02-31", "confirmar": "y"}),
+        Envio("una solicitud aún no concedida", "admin", (), rechazo=INVALIDA,
+              preparar=_arco("rectificacion", "acreditar_identidad"), pagina=ARCO, del_formulario=False,
+              datos={"nombre": "Nombre Corregido Sintetico", "confirmar": "y"}),
+    ),
+    "/arco/<uuid:solicitud_arco_id>/lectura": (
+        Envio("su caso está bloqueado: pide la lectura autorizada", "admin",
+              (Ev("lectura_bloqueada.pedir", caso="caso_id", objeto="lectura"),),
+              preparar=_arco_bloqueada, pagina=ARCO, despues=_la_lectura_nueva),
+        Envio("su caso no está bloqueado", "admin", (), rechazo=INVALIDA, preparar=_arco(), pagina=ARCO,
+              del_formulario=False),
     ),
 }
 

@@ -63,8 +63,12 @@ def _rutas(app):
 
 
 # Routes that take an object only in a given state: the form that asks to read a case works
-# only on a case the retention schedule blocked.
-OBJETOS_DE_LA_RUTA = {"conservacion.pedir_lectura": {"caso_id": "caso_bloqueado"}}
+# only on a case the retention schedule blocked; a right is exercised on her data only once its
+# request was granted (ARCO, casos/acceso/objetos.py `solicitud_arco`).
+OBJETOS_DE_LA_RUTA = {"conservacion.pedir_lectura": {"caso_id": "caso_bloqueado"},
+                      "impresos.acceso": {"solicitud_arco_id": "arco_acceso_concedida"},
+                      "impresos.acceso_pdf": {"solicitud_arco_id": "arco_acceso_concedida"},
+                      "arco.rectificar": {"solicitud_arco_id": "arco_rectificacion_concedida"}}
 
 
 def _argumentos(regla, objetos) -> dict:
@@ -118,6 +122,19 @@ def objetos(app, cuentas):
         institucion_id=caso.institucion_id, caso_id=caso.id, derecho="acceso", recibida_el=hoy_en_mexico(),
         medio="presencial", presentada_por="titular", identificacion="ine", descripcion="Pide sus datos."))
     db.session.commit()
+    # Requests granted with identity accredited: the acceso document, the rectificación form.
+    concedidas = {}
+    for derecho in ("acceso", "rectificacion"):
+        otra_solicitud = arco.registrar(cuentas["admin"], arco.DatosSolicitud(
+            institucion_id=caso.institucion_id, caso_id=caso.id if derecho != "acceso" else
+            registrar_caso(cuentas[AUTORA], datos_de_caso()).id, derecho=derecho,
+            recibida_el=hoy_en_mexico(), medio="presencial", presentada_por="titular", identificacion="ine",
+            descripcion="Sintética."))
+        for evento in ("acreditar_identidad", "conceder"):
+            arco.mover(otra_solicitud, evento, cuentas["admin"], version_vista=otra_solicitud.version,
+                       datos=arco.DatosMovimiento(cotejo=True))
+        concedidas[f"arco_{derecho}_concedida"] = otra_solicitud.id
+    db.session.commit()
     # A case the retention schedule blocked, and a read of it waiting for the admin.
     from casos.conservacion import servicios as conservacion
 
@@ -144,6 +161,7 @@ def objetos(app, cuentas):
         "token": token,
         "token_id": token_api.id,
         "solicitud_arco_id": solicitud_arco.id,
+        **concedidas,
     }
 
 

@@ -24,6 +24,8 @@ from casos.acceso.objetos import (
     ADMINISTRAR,
     ATENDER,
     BLOQUEADO,
+    EJERCER_ACCESO,
+    EJERCER_RECTIFICACION,
     ESCRIBIR,
     LEER,
     PROPIO,
@@ -47,7 +49,7 @@ from casos.acceso.politica import (
 )
 
 __all__ = [
-    "ADJUNTAR", "ADMINISTRAR", "ATENDER", "BLOQUEADO", "Documentos", "EN_SERVICIO", "ESCRIBIR", "LEER", "POLITICA", "PROPIO", "PUBLICA", "RESOLVER", "RESPONDER", "RETIRAR", "TRAMITAR",
+    "ADJUNTAR", "ADMINISTRAR", "ATENDER", "BLOQUEADO", "Documentos", "EJERCER_ACCESO", "EJERCER_RECTIFICACION", "EN_SERVICIO", "ESCRIBIR", "LEER", "POLITICA", "PROPIO", "PUBLICA", "RESOLVER", "RESPONDER", "RETIRAR", "TRAMITAR",
     "TODOS", "TOKEN_API", "Rechazo", "Regla", "Vista", "accion_de", "casos_visibles",
     "casos_visibles_por_partes", "compartidas", "documentos_de", "etiqueta", "etiquetas", "permiso", "puede", "verificar", "vista_de",
 ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import Select, and_, false, or_, select
+from sqlalchemy import Select, and_, exists, false, or_, select
 
 from casos.acceso.politica import puede
 from casos.catalogos import CONSENTIMIENTO_DE_ADJUNTO, DATOS_COMPARTIBLES
@@ -55,10 +55,22 @@ def _hoy() -> date:
     return hoy_local()
 
 
-def consentimiento_en_vigor(caso, tipo_institucion: str, hoy: date) -> bool:
+def tipos_permitidos(caso, hoy: date) -> frozenset[str]:
+    """The kinds of institution her data may go to today: those her consent in force names,
+    but for any she opposed (derecho de oposición carried out, casos/arco/), which counts as
+    consent withdrawn for that kind. The one rule: sending, reading and listing all ask it."""
     consentimiento = caso.consentimiento
-    return (consentimiento is not None and consentimiento.vigente(hoy)
-            and tipo_institucion in consentimiento.tipos_institucion)
+    if consentimiento is None or not consentimiento.vigente(hoy):
+        return NINGUNA
+    return frozenset(consentimiento.tipos_institucion) - tipos_con_oposicion(caso)
+
+
+def tipos_con_oposicion(caso) -> frozenset[str]:
+    return frozenset(oposicion.tipo_institucion for oposicion in caso.oposiciones)
+
+
+def consentimiento_en_vigor(caso, tipo_institucion: str, hoy: date) -> bool:
+    return tipo_institucion in tipos_permitidos(caso, hoy)
 
 
 def compartidas(canalizacion, hoy: date | None = None) -> frozenset[str]:
@@ -111,6 +123,8 @@ def _sin_datos(canalizacion, hoy: date, *, receptora: bool = True) -> str:
         return "ella revocó su consentimiento"
     if consentimiento.vigente_hasta is not None and consentimiento.vigente_hasta < hoy:
         return "su consentimiento venció"
+    if canalizacion.destino.tipo in tipos_con_oposicion(caso):
+        return "ella se opuso a que sus datos se compartan con ese tipo de institución (derecho de oposición)"
     return f"su consentimiento ya no incluye a {'su institución' if receptora else 'la institución que la recibe'}"
 
 
@@ -212,6 +226,7 @@ def casos_visibles_por_partes(usuaria, *, solo_propios: bool = False) -> list[Se
 
 
 def _partes_visibles(usuaria) -> list:
+    from casos.arco.modelos import Oposicion
     from casos.bd import ahora
     from casos.canalizaciones.modelos import Canalizacion
     from casos.conservacion.modelos import LecturaBloqueada
@@ -219,13 +234,17 @@ def _partes_visibles(usuaria) -> list:
 
     hoy = _hoy()
     # The kind of institution was checked against her consent when the referral was sent,
-    # and consent is only ever revoked, never widened: `compartidas` checks it again.
+    # and consent is only ever revoked, never widened: `compartidas` checks it again. An
+    # opposition to her kind of institution narrows it afterwards, like a revocation.
+    opuesta = exists().where(Oposicion.caso_id == Canalizacion.caso_id,
+                             Oposicion.tipo_institucion == usuaria.institucion.tipo)
     compartidos = (
         select(Canalizacion.caso_id)
         .join(Consentimiento, Consentimiento.caso_id == Canalizacion.caso_id)
         .where(Canalizacion.destino_id == usuaria.institucion_id, Canalizacion.estado.in_(VIGENTES),
                Consentimiento.autoriza_canalizar.is_(True), Consentimiento.revocado_en.is_(None),
-               or_(Consentimiento.vigente_hasta.is_(None), Consentimiento.vigente_hasta >= hoy)))
+               or_(Consentimiento.vigente_hasta.is_(None), Consentimiento.vigente_hasta >= hoy),
+               ~opuesta))
     # A blocked case (retention) only through a read the admin authorized her, while it lasts.
     autorizadas = select(LecturaBloqueada.caso_id).where(
         LecturaBloqueada.solicitada_por_id == usuaria.id, LecturaBloqueada.estado == "autorizada",

@@ -36,6 +36,10 @@ RESOLVER = "resolver"  # a supervisora approves or rejects a request of her inst
 RETIRAR = "retirar"  # the author withdraws her own request
 ADMINISTRAR = "administrar"  # an account, an institution or an API token, by the admin (the route's policy)
 TRAMITAR = "tramitar"  # the transparency officer moves an ARCO request (not once its case was erased)
+# The officer exercises a granted right on her data: the acceso document, the rectificación form.
+EJERCER_ACCESO = "ejercer_acceso"
+EJERCER_RECTIFICACION = "ejercer_rectificacion"
+_DERECHO_DEL_MODO = {EJERCER_ACCESO: "acceso", EJERCER_RECTIFICACION: "rectificacion"}
 
 ELIMINADO = ("Los datos personales de este caso fueron eliminados: ya no admite valoraciones, "
              "órdenes, canalizaciones ni otros cambios.")
@@ -239,25 +243,38 @@ def borrador(borrador_id, modo: str, usuaria):
 def solicitud_arco(solicitud_arco_id, modo: str, usuaria):
     """A request over her personal data (casos/arco/): the transparency officer's, for every
     institution (the route's policy says who that is). Once its case was erased there is
-    nothing left to answer about: it is read, not moved."""
+    nothing left to answer about: it is read, not moved.
+
+    A blocked case (retention) opens its key here only as everywhere: within a read the admin
+    authorized this officer (casos/conservacion/), asked for from the request's page."""
     from casos.acceso.politica import puede
     from casos.arco.modelos import SolicitudArco
+    from casos.conservacion.servicios import abrir_con_lectura
+    from flujos.arco import CON_IDENTIDAD, EJERCIBLE
 
     encontrada = (db.session.get(SolicitudArco, solicitud_arco_id)
                   if isinstance(solicitud_arco_id, uuid.UUID) and puede(usuaria, "arco.tramitar") else None)
     if encontrada is None:
         abort(404)
-    if modo == TRAMITAR:
-        if encontrada.caso.datos_eliminados:
-            raise Rechazo("Los datos personales de este caso fueron eliminados: la solicitud queda como "
-                          "registro y ya no admite cambios.",
-                          url_for("arco.ver", solicitud_arco_id=encontrada.id), codigo=410)
-        if getattr(encontrada.caso, "bloqueado_en", None) is not None:
-            raise Rechazo("El caso de esta solicitud está bloqueado por su plazo de conservación: aquí ya no "
-                          "admite cambios; atiéndala con el Comité de Transparencia.",
-                          url_for("arco.ver", solicitud_arco_id=encontrada.id), codigo=423)
-    elif modo != LEER:
+    if modo not in (LEER, TRAMITAR, *_DERECHO_DEL_MODO):
         raise ValueError(modo)
+    pagina = url_for("arco.ver", solicitud_arco_id=encontrada.id)
+    abierto = abrir_con_lectura(encontrada.caso, usuaria)
+    if modo == LEER:
+        return encontrada, Cargado(encontrada.caso_id, encontrada.id)
+    if encontrada.caso.datos_eliminados:
+        raise Rechazo("Los datos personales de este caso fueron eliminados: la solicitud queda como "
+                      "registro y ya no admite cambios.", pagina, codigo=410)
+    if not abierto:
+        raise Rechazo("El caso de esta solicitud está bloqueado por su plazo de conservación: su clave solo se "
+                      "abre con una lectura que el administrador autorice. Pídala desde la solicitud, con su "
+                      "fundamento.", pagina, codigo=423)
+    derecho = _DERECHO_DEL_MODO.get(modo)
+    if derecho is not None and (encontrada.derecho != derecho or encontrada.estado not in CON_IDENTIDAD
+                                or encontrada.estado not in EJERCIBLE[derecho]):
+        raise Rechazo("Esto se hace solo con una solicitud de ese derecho ya respondida como procedente, con la "
+                      "identidad acreditada: antes, nada del caso se muestra ni se cambia (quien la presenta puede "
+                      "ser la persona agresora).", pagina)
     return encontrada, Cargado(encontrada.caso_id, encontrada.id)
 
 

@@ -42,7 +42,7 @@ POLITICA: dict[str, frozenset[str]] = {
     "api.tokens": frozenset({"admin"}),
     # Requests over her personal data (derechos ARCO, casos/arco/): the admin registers and
     # answers them for every institution, as its transparency officer; she reads the request,
-    # never the case's contents.
+    # and of the case only what a granted acceso or rectificación exercises (casos/arco/).
     "arco.tramitar": frozenset({"admin"}),
     # What is due and late: a caseworker's cases, and the admin's ARCO requests.
     "pendientes.consultar": frozenset({"capturista", "supervisora", "admin"}),

@@ -72,6 +72,12 @@ def contenido(adjunto: Adjunto) -> bytes:
                     for numero, sellado in enumerate(sellados))
 
 
+def todos_del_caso(caso) -> list[Adjunto]:
+    """Every file of the case, oldest first: what an ARCO acceso lists of them (by category,
+    casos/impresos/acceso_arco.py); never for a person's view, which is `que_abre`."""
+    return list(db.session.scalars(select(Adjunto).where(Adjunto.caso_id == caso.id).order_by(Adjunto.subido_en)))
+
+
 def que_abre(caso, usuaria, *, canalizacion=None) -> list[Adjunto]:
     """The case's files she may open, newest first (`documentos_de`); with `canalizacion`,
     only those that go with it."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casos.bd import FechaUTC, ahora, solo_estados_de, solo_valores_de
@@ -19,6 +19,7 @@ from casos.catalogos import (
     MEDIOS_SOLICITUD_ARCO,
     QUIEN_PRESENTA_ARCO,
     REPRESENTACIONES_ARCO,
+    TIPOS_INSTITUCION,
 )
 from casos.cripto.campos import Cifrado, CifradoPorCaso
 from casos.extensiones import db
@@ -94,6 +95,30 @@ class SolicitudArco(CifradoPorCaso, db.Model):
     descripcion = Cifrado()
     identidad_notas = Cifrado()
     respuesta = Cifrado()
+    # A rectificación carried out: {field: [before, after]}, for the officer's answer to her.
+    # Under the case's key like her data, so shredding the case takes it too.
+    rectificacion_cifrado: Mapped[bytes | None] = mapped_column(LargeBinary)
+    rectificacion = Cifrado("json")
 
     def __repr__(self) -> str:
         return f"<SolicitudArco {self.id} {self.derecho} {self.estado}>"
+
+
+class Oposicion(db.Model):
+    """Her opposition, carried out, to sharing her data with a kind of institution (derecho
+    de oposición). casos/acceso/casos.py `consentimiento_en_vigor` reads it like a consent
+    withdrawn for that kind: every view, list, loader and sending asks there. Kinds are
+    catalogue keys, not personal data: plaintext, so the SQL scope checks them without keys."""
+
+    __tablename__ = "oposicion"
+    __table_args__ = (
+        solo_valores_de("tipo_institucion", TIPOS_INSTITUCION),
+        UniqueConstraint("caso_id", "tipo_institucion"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    caso_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("caso.id", ondelete="CASCADE"), index=True)
+    tipo_institucion: Mapped[str] = mapped_column(String(20))
+    solicitud_arco_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("solicitud_arco.id"))
+    registrada_por_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("usuaria.id"))
+    desde: Mapped[datetime] = mapped_column(FechaUTC, default=ahora)

@@ -18,8 +18,9 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from casos import auditoria
 from casos.arco.calendario import calendario
-from casos.arco.modelos import SolicitudArco
+from casos.arco.modelos import Oposicion, SolicitudArco
 from casos.bd import hoy_local
 from casos.catalogos import (
     CAUSALES_IMPROCEDENCIA_ARCO,
@@ -28,7 +29,9 @@ from casos.catalogos import (
     MEDIOS_SOLICITUD_ARCO,
     QUIEN_PRESENTA_ARCO,
     REPRESENTACIONES_ARCO,
+    TIPOS_INSTITUCION,
 )
+from casos.conservacion.servicios import abrir_con_lectura
 from casos.cuentas.modelos import Institucion
 from casos.expedientes.modelos import Caso
 from casos.extensiones import db
@@ -59,13 +62,19 @@ class DatosSolicitud:
     folio: str | None = None
 
 
+def instituciones_activas() -> list[Institucion]:
+    """Where a request may have been filed: any active institution, by name."""
+    return list(db.session.scalars(select(Institucion).where(Institucion.activa.is_(True))
+                                   .order_by(Institucion.nombre)))
+
+
 def abierta_de(caso_id, derecho: str) -> SolicitudArco | None:
     return db.session.scalar(select(SolicitudArco).where(
         SolicitudArco.caso_id == caso_id, SolicitudArco.derecho == derecho,
         SolicitudArco.estado.in_(ABIERTAS)))
 
 
-def errores_de_registro(datos: DatosSolicitud, hoy: date | None = None) -> dict[str, str]:
+def errores_de_registro(datos: DatosSolicitud, hoy: date | None = None, usuaria=None) -> dict[str, str]:
     """Each field's problem in Spanish ({} when the request may be registered): read only,
     so a refused form changes nothing. `registrar` asks again inside its transaction."""
     hoy = hoy or hoy_local()
@@ -85,10 +94,6 @@ def errores_de_registro(datos: DatosSolicitud, hoy: date | None = None) -> dict[
     elif caso.datos_eliminados:
         errores["caso_id"] = ("Los datos personales de ese caso ya fueron eliminados: no queda ningún dato "
                               "suyo sobre el cual ejercer un derecho ARCO.")
-    elif bloqueado(caso):
-        errores["caso_id"] = ("Ese caso está bloqueado por su plazo de conservación: su clave no se usa y sus "
-                              "datos se eliminarán al terminar el bloqueo. Esta versión del sistema no registra "
-                              "solicitudes ARCO sobre un caso bloqueado; atiéndala con el Comité de Transparencia.")
     if datos.derecho not in DERECHOS_ARCO:
         errores["derecho"] = "Elija el derecho que ejerce."
     elif caso is not None and "caso_id" not in errores and (otra := abierta_de(caso.id, datos.derecho)):
@@ -116,14 +121,26 @@ def errores_de_registro(datos: DatosSolicitud, hoy: date | None = None) -> dict[
             "Sin una identificación oficial no hay identidad verificable y la solicitud no se registra: "
             "quien la presenta puede ser la persona agresora. Elija la identificación que presentó "
             "(la de la titular, también cuando la presenta una representante).")
-    if not (datos.descripcion or "").strip():
+    if (caso is not None and "caso_id" not in errores and caso.bloqueado_en is not None
+            and not (usuaria is not None and abrir_con_lectura(caso, usuaria))):
+        # What she asks is encrypted under the case's key, which a blocked case gives up only
+        # within a read the admin authorized: registered without it, it is written in the answer.
+        if (datos.descripcion or "").strip():
+            errores["descripcion"] = (
+                "Ese caso está bloqueado por su plazo de conservación: lo escrito se cifra con su clave, que "
+                "solo se abre con una lectura autorizada. Deje este campo vacío y registre la solicitud; "
+                "desde ella pida la lectura, y anote lo que pide en la respuesta.")
+    elif not (datos.descripcion or "").strip():
         errores["descripcion"] = "Escriba qué pide, sin más datos personales que los necesarios."
     return errores
 
 
 def bloqueado(caso) -> bool:
-    """Blocked by the retention schedule (casos/conservacion/): its key opens for nobody here."""
-    return getattr(caso, "bloqueado_en", None) is not None
+    """Blocked by the retention schedule (casos/conservacion/) and not opened in this request
+    through a read the admin authorized: its key opens for nobody here."""
+    from casos.conservacion import autorizada_en_esta_peticion
+
+    return getattr(caso, "bloqueado_en", None) is not None and not autorizada_en_esta_peticion(caso.id)
 
 
 def _nombre_derecho(derecho: str) -> str:
@@ -135,7 +152,7 @@ def _dia_local(momento: datetime) -> date:
 
 
 def registrar(usuaria, datos: DatosSolicitud) -> SolicitudArco:
-    errores = errores_de_registro(datos)
+    errores = errores_de_registro(datos, usuaria=usuaria)  # a blocked case: only within her authorized read
     if errores:
         raise MovimientoIlegal(next(iter(errores.values())))
     caso = db.session.get(Caso, datos.caso_id)
@@ -187,6 +204,8 @@ class DatosMovimiento:
     identidad_notas: str | None = None
     respuesta: str | None = None
     confirmacion: bool = False
+    tipos_institucion: tuple[str, ...] = ()  # oposición: the kinds her data never go to again
+    rectificados: tuple[str, ...] = ()  # rectificación: the fields written (casos/arco/rectificacion.py)
 
 
 # The legal ground the audit trail keeps for the crypto-shredding (no personal data: the
@@ -206,7 +225,8 @@ def mover(solicitud: SolicitudArco, evento: str, usuaria, *, version_vista: int,
                                               and hoy > solicitud.plazo_subsanacion),
                       "respuesta_en_plazo": (solicitud.plazo_respuesta is not None
                                              and hoy <= solicitud.plazo_respuesta),
-                      "ampliaciones": 1 if solicitud.ampliada_el else 0}
+                      "ampliaciones": 1 if solicitud.ampliada_el else 0,
+                      "rectificados": datos.rectificados, "tipos_opuestos": datos.tipos_institucion}
     texto = None  # the request's own encrypted column this move writes
     if evento == "acreditar_identidad":
         if not datos.cotejo:
@@ -236,6 +256,8 @@ def mover(solicitud: SolicitudArco, evento: str, usuaria, *, version_vista: int,
         if solicitud.derecho == "cancelacion" and not datos.confirmacion:
             raise MovimientoIlegal("Confirme que entiende que los datos personales del caso se eliminarán "
                                    "para siempre.")
+        if not set(datos.tipos_institucion) <= TIPOS_INSTITUCION.keys():
+            raise MovimientoIlegal("Elija los tipos de institución del catálogo.")
         valores["efectuada_el"] = hoy
     valores |= _terminos(solicitud, transicion.destino, valores)
     quien = transiciones.actor(usuaria, duena_id=solicitud.institucion_id)
@@ -247,7 +269,32 @@ def mover(solicitud: SolicitudArco, evento: str, usuaria, *, version_vista: int,
         from casos.expedientes.servicios import eliminar_datos_personales
 
         eliminar_datos_personales(solicitud.caso, usuaria, motivo=MOTIVO_CANCELACION)
+    if evento == "hacer_efectivo" and solicitud.derecho == "oposicion":
+        oponer(solicitud, usuaria, frozenset(datos.tipos_institucion))
     db.session.flush()
+
+
+def oponer(solicitud: SolicitudArco, usuaria, tipos: frozenset[str]) -> None:
+    """Her opposition in force from now: casos/acceso/casos.py reads it as consent withdrawn
+    for those kinds (no view remembers it). Referrals to them not sent yet are cancelled, as
+    a revocation does; sent ones keep their state and their receiver stops reading her data."""
+    from casos.canalizaciones.servicios import cancelar_no_enviadas
+    from casos.transiciones.servicios import SISTEMA
+
+    caso = solicitud.caso
+    nuevos = sorted(tipos - {o.tipo_institucion for o in caso.oposiciones})
+    for tipo in nuevos:
+        db.session.add(Oposicion(caso_id=caso.id, tipo_institucion=tipo, solicitud_arco_id=solicitud.id,
+                                 registrada_por_id=usuaria.id))
+    db.session.flush()
+    db.session.expire(caso, ["oposiciones"])
+    cancelar_no_enviadas(caso, SISTEMA, MOTIVO_OPOSICION, frozenset(tipos))
+    # Catalogue keys and the request's id: nothing of her.
+    auditoria.al_confirmar("oposicion.registrar", caso_id=caso.id, objeto_id=solicitud.id, usuaria=usuaria,
+                           motivo=f"Oposición a compartir con: {', '.join(sorted(tipos))}.")
+
+
+MOTIVO_OPOSICION = "Ella se opuso a que sus datos se compartan con ese tipo de institución (derecho de oposición)."
 
 
 def disponibles(solicitud: SolicitudArco, usuaria) -> list:
@@ -350,3 +397,30 @@ def dias_para(dia: date | None, hoy: date) -> int | None:
     if dia >= hoy:
         return calendario().habiles_entre(hoy, dia)
     return -calendario().habiles_entre(dia, hoy)
+
+
+def oposiciones_de(solicitud: SolicitudArco) -> list[str]:
+    """The kinds of institution this request's opposition names (catalogue labels)."""
+    return [TIPOS_INSTITUCION[o.tipo_institucion] for o in solicitud.caso.oposiciones
+            if o.solicitud_arco_id == solicitud.id]
+
+
+# ---- a request over a blocked case ----------------------------------------------------------------
+
+def pedir_lectura(solicitud: SolicitudArco, usuaria):
+    """A request over a blocked case needs its key: the officer asks the admin for a read like
+    anyone else (casos/conservacion/), its ground the request itself (no personal data)."""
+    from casos.conservacion import servicios as conservacion
+
+    caso = solicitud.caso
+    if caso.datos_eliminados or caso.bloqueado_en is None:
+        raise MovimientoIlegal("El caso de esta solicitud no está bloqueado: no hace falta una lectura autorizada.")
+    fundamento = (f"Atender la solicitud ARCO de {_nombre_derecho(solicitud.derecho)} recibida el "
+                  f"{_fecha(solicitud.recibida_el)} (LGPDPPSO, arts. 43 a 51).")
+    return conservacion.pedir_lectura(caso, usuaria, fundamento)
+
+
+def lecturas_de(solicitud: SolicitudArco, usuaria) -> list:
+    from casos.conservacion import servicios as conservacion
+
+    return conservacion.lecturas_de(solicitud.caso, usuaria) if solicitud.caso.bloqueado_en else []

@@ -5,22 +5,20 @@ casos/arco/servicios.py and committed through `casos.peticion.cambio`."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from casos.acceso import EN_SERVICIO, LEER, TRAMITAR, permiso
-from casos.arco import servicios
-from casos.arco.formularios import ELIJA, FormularioSolicitudArco
+from casos.acceso import EJERCER_RECTIFICACION, EN_SERVICIO, LEER, TRAMITAR, permiso
+from casos.arco import rectificacion, servicios
+from casos.arco.formularios import ELIJA, FormularioRectificacion, FormularioSolicitudArco
 from casos.bd import hoy_local
-from casos.catalogos import REPRESENTACIONES_ARCO
-from casos.cuentas.modelos import Institucion
-from casos.extensiones import db
+from casos.catalogos import REPRESENTACIONES_ARCO, TIPOS_INSTITUCION
+from casos.cuentas.formularios import FormularioVacio
 from casos.formularios import opciones
 from casos.peticion import cambio, uuid_o_none, version_del_formulario
 from casos.transiciones.servicios import historia_de
 from flujos import FLUJOS
-from flujos.arco import ABIERTAS, CON_IDENTIDAD, QUE_VENCE, SE_HACEN_EFECTIVOS
+from flujos.arco import ABIERTAS, CON_IDENTIDAD, EJERCIBLE, QUE_VENCE
 
 bp = Blueprint("arco", __name__, url_prefix="/arco")
 FLUJO = FLUJOS["solicitud_arco"]
@@ -38,9 +36,7 @@ def lista():
 @permiso("arco.tramitar", cambio=EN_SERVICIO)
 def nueva():
     formulario = FormularioSolicitudArco()
-    instituciones = db.session.scalars(select(Institucion).where(Institucion.activa.is_(True))
-                                       .order_by(Institucion.nombre)).all()
-    formulario.institucion_id.choices = opciones(ELIJA + [(i.id, i.nombre) for i in instituciones])
+    formulario.institucion_id.choices = opciones(ELIJA + [(i.id, i.nombre) for i in servicios.instituciones_activas()])
     if formulario.validate_on_submit():
         datos = servicios.DatosSolicitud(
             institucion_id=uuid_o_none(formulario.institucion_id.data),
@@ -49,7 +45,7 @@ def nueva():
             medio=formulario.medio.data, presentada_por=formulario.presentada_por.data,
             identificacion=formulario.identificacion.data, descripcion=formulario.descripcion.data or "",
             folio=formulario.folio.data)
-        errores = servicios.errores_de_registro(datos)
+        errores = servicios.errores_de_registro(datos, usuaria=current_user)
         for nombre, mensaje in errores.items():
             getattr(formulario, nombre).errors.append(mensaje)
         if not errores:
@@ -74,8 +70,11 @@ def ver(solicitud_arco):
         eliminado=solicitud_arco.caso.datos_eliminados, bloqueado=servicios.bloqueado(solicitud_arco.caso),
         del_caso=servicios.del_caso(solicitud_arco) if con_identidad else None,
         historia=historia_de(solicitud_arco), hoy=hoy, dias_para=lambda dia: servicios.dias_para(dia, hoy),
-        que_vence=QUE_VENCE.get(solicitud_arco.estado), se_hace_efectiva=solicitud_arco.derecho in SE_HACEN_EFECTIVOS,
-        REPRESENTACIONES_ARCO=REPRESENTACIONES_ARCO)
+        que_vence=QUE_VENCE.get(solicitud_arco.estado),
+        ejercible=solicitud_arco.estado in EJERCIBLE.get(solicitud_arco.derecho, ()),
+        lecturas=servicios.lecturas_de(solicitud_arco, current_user),
+        oposiciones=servicios.oposiciones_de(solicitud_arco),
+        REPRESENTACIONES_ARCO=REPRESENTACIONES_ARCO, TIPOS_INSTITUCION=TIPOS_INSTITUCION)
 
 
 @bp.route("/<uuid:solicitud_arco_id>/mover", methods=["POST"])
@@ -86,8 +85,49 @@ def mover(solicitud_arco):
         motivo=(formulario.get("motivo") or "").strip()[:2000] or None,
         causal=formulario.get("causal") or None, representacion=formulario.get("representacion") or None,
         cotejo=formulario.get("cotejo") == "y", identidad_notas=(formulario.get("identidad_notas") or "")[:2000],
-        respuesta=(formulario.get("respuesta") or "")[:2000], confirmacion=formulario.get("confirmacion") == "y")
+        respuesta=(formulario.get("respuesta") or "")[:2000], confirmacion=formulario.get("confirmacion") == "y",
+        tipos_institucion=tuple(dict.fromkeys(formulario.getlist("tipos_institucion"))))
     with cambio(lambda: f"Solicitud ARCO: {FLUJO.estados[solicitud_arco.estado].lower()}."):
         servicios.mover(solicitud_arco, formulario.get("evento", ""), current_user,
                         version_vista=version_del_formulario(), datos=datos)
     return redirect(url_for("arco.ver", solicitud_arco_id=solicitud_arco.id))
+
+
+@bp.route("/<uuid:solicitud_arco_id>/lectura", methods=["POST"])
+@permiso("arco.tramitar", solicitud_arco_id=LEER, cambio=EN_SERVICIO)
+def pedir_lectura(solicitud_arco):
+    """Its case is blocked: ask the admin for a read, as the case's own staff do."""
+    if FormularioVacio().validate_on_submit():
+        with cambio("Lectura pedida: cuando el administrador la autorice, podrá atender la solicitud."):
+            servicios.pedir_lectura(solicitud_arco, current_user)
+    else:
+        flash("El formulario venció; vuelva a intentarlo.", "error")
+    return redirect(url_for("arco.ver", solicitud_arco_id=solicitud_arco.id))
+
+
+@bp.route("/<uuid:solicitud_arco_id>/rectificar", methods=["GET", "POST"])
+@permiso("arco.tramitar", solicitud_arco_id=EJERCER_RECTIFICACION, lectura="arco.rectificacion.ver",
+         cambio=EN_SERVICIO)
+def rectificar(solicitud_arco):
+    """Her corrected data: the form, then a confirmation with each change's before and after
+    (shown, never stored in plaintext), then the save."""
+    victima = solicitud_arco.caso.victima
+    formulario = FormularioRectificacion(data=rectificacion.actuales(victima) | {"version": solicitud_arco.version})
+    pagina = url_for("arco.ver", solicitud_arco_id=solicitud_arco.id)
+    if formulario.validate_on_submit():
+        diferencias = rectificacion.cambios(victima, formulario.nuevos())
+        if formulario.confirmar.data == "corregir":
+            pass  # back from the confirmation: the form again, with what she typed
+        elif not diferencias:
+            formulario.nombre.errors.append("No cambió ningún dato: corrija al menos uno, o vuelva a la solicitud.")
+        elif formulario.confirmar.data == "y":
+            with cambio("Datos rectificados y solicitud hecha efectiva.", campo=formulario.nombre) as hecho:
+                rectificacion.rectificar(solicitud_arco, current_user, formulario.nuevos(),
+                                         version_vista=version_del_formulario())
+            if hecho.ok:
+                return redirect(pagina)
+        else:
+            return render_template("arco/rectificar_confirmar.html", solicitud=solicitud_arco, formulario=formulario,
+                                   diferencias=diferencias, CAMPOS=rectificacion.CAMPOS,
+                                   como_texto=rectificacion.como_texto)
+    return render_template("arco/rectificar.html", solicitud=solicitud_arco, formulario=formulario, volver=pagina)

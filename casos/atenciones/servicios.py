@@ -153,6 +153,12 @@ def atenciones_visibles(caso, usuaria) -> list[Atencion]:
                                    {"caso_id": caso.id, "institucion_id": usuaria.institucion_id}))
 
 
+def todas_del_caso(caso) -> list[Atencion]:
+    """Every service given to her on this case, by any institution: what an ARCO acceso lists
+    (casos/impresos/acceso_arco.py); a person's view is `atenciones_visibles`."""
+    return list(db.session.scalars(_del_caso(), {"caso_id": caso.id}))
+
+
 def atenciones_de_canalizacion(canalizacion) -> list[Atencion]:
     """The services given under one referral: both of its institutions see them (the loader
     lets no one else reach the referral); the notes, only the one that gave them."""

@@ -53,6 +53,13 @@ ACCIONES: dict[str, str] = {
     "resumen.descargar": "Descargó el resumen del caso en PDF",
     "datos.eliminar": "Eliminó los datos personales del caso",
     "arco.ver": "Abrió una solicitud ARCO",
+    # each right exercised on her data (casos/arco/, casos/impresos/): what the system holds
+    # about her, printed for delivery; her corrected fields (names only); her opposition
+    "arco.acceso.imprimir": "Abrió para imprimir lo que el sistema tiene de la titular (acceso ARCO)",
+    "arco.acceso.descargar": "Descargó en PDF lo que el sistema tiene de la titular (acceso ARCO)",
+    "arco.rectificacion.ver": "Abrió los datos de la titular para rectificarlos (ARCO)",
+    "arco.rectificar": "Rectificó datos de la titular (ARCO)",
+    "oposicion.registrar": "Registró la oposición de la titular a compartir sus datos (ARCO)",
     "borrador.abrir": "Abrió un borrador de captura",
     "borrador.guardar": "Guardó un borrador de captura",
     "borrador.descartar": "Descartó un borrador de captura",

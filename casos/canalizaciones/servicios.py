@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from sqlalchemy import select
 
+from casos.acceso.casos import tipos_con_oposicion, tipos_permitidos
 from casos.bd import ahora, hoy_local
 from casos.canalizaciones.modelos import Canalizacion
+from casos.catalogos import TIPOS_INSTITUCION
 from casos.cuentas.modelos import Institucion
 from casos.expedientes.modelos import Caso
 from casos.extensiones import db
@@ -19,14 +22,29 @@ from flujos.plazos import horas_respuesta_canalizacion
 
 
 def destinos_posibles(caso, hoy) -> list[Institucion]:
-    """Active institutions of a kind the woman's current consent allows, never her own."""
-    consentimiento = caso.consentimiento
-    if consentimiento is None or not consentimiento.vigente(hoy):
+    """Active institutions of a kind the woman's current consent allows (and she did not
+    oppose: casos/acceso/casos.py `tipos_permitidos`), never her own."""
+    tipos = tipos_permitidos(caso, hoy)
+    if not tipos:
         return []
     return list(db.session.scalars(
         select(Institucion).where(Institucion.activa.is_(True), Institucion.id != caso.institucion_id,
-                                  Institucion.tipo.in_(consentimiento.tipos_institucion))
+                                  Institucion.tipo.in_(sorted(tipos)))
         .order_by(Institucion.nombre)))
+
+
+OPOSICION = ("La mujer ejerció su derecho de oposición: sus datos no se comparten con {tipo}. "
+             "No se puede canalizar a esa institución.")
+SIN_CONSENTIMIENTO = "El consentimiento de la mujer no permite canalizar a esa institución."
+
+
+def por_que_no_a(caso, destino_id) -> str:
+    """Why a referral can't go to that institution, in Spanish: her opposition to its kind
+    when that is the reason, so the caseworker does not ask her consent again."""
+    destino = db.session.get(Institucion, destino_id) if isinstance(destino_id, uuid.UUID) else None
+    if destino is not None and destino.tipo in tipos_con_oposicion(caso):
+        return OPOSICION.format(tipo=TIPOS_INSTITUCION[destino.tipo].lower())
+    return SIN_CONSENTIMIENTO
 
 
 def solicitar(caso, usuaria, *, destino: Institucion, servicios: list[str], motivo: str, hoy):
@@ -34,7 +52,7 @@ def solicitar(caso, usuaria, *, destino: Institucion, servicios: list[str], moti
     if destino.id == caso.institucion_id or destino.id == usuaria.institucion_id:
         raise MovimientoIlegal("No se puede canalizar un caso a su propia institución.")
     if destino not in destinos_posibles(caso, hoy):
-        raise MovimientoIlegal("El consentimiento de la mujer no permite canalizar a esa institución.")
+        raise MovimientoIlegal(por_que_no_a(caso, destino.id))
     if caso.institucion_id != usuaria.institucion_id:
         raise MovimientoIlegal("Solo la institución dueña del caso puede canalizarlo.")
     canalizacion = Canalizacion(caso=caso, origen_id=caso.institucion_id, destino_id=destino.id,
@@ -63,11 +81,12 @@ def al_mover(evento: str, canalizacion) -> dict:
             "contexto": contexto_de_envio(canalizacion) if evento == "enviar" else None}
 
 
-def cancelar_no_enviadas(caso, usuaria, motivo: str) -> None:
-    """Her consent was revoked: what was not sent yet is never sent (the sent ones keep
-    their state; the receiver just stops seeing her data, casos/acceso/casos.py)."""
+def cancelar_no_enviadas(caso, usuaria, motivo: str, tipos: frozenset[str] | None = None) -> None:
+    """Her consent was revoked (or, with `tipos`, she opposed sharing with those kinds of
+    institution): what was not sent yet is never sent (the sent ones keep their state; the
+    receiver just stops seeing her data, casos/acceso/casos.py)."""
     for canalizacion in list(caso.canalizaciones):
-        if canalizacion.estado in NO_ENVIADAS:
+        if canalizacion.estado in NO_ENVIADAS and (tipos is None or canalizacion.destino.tipo in tipos):
             _cancelar(canalizacion, transiciones.actor_de(usuaria, canalizacion.origen_id), usuaria, motivo)
 
 
@@ -111,7 +130,7 @@ def responder(canalizacion, evento: str, usuaria, *, version_vista: int, motivo:
     if evento == "solicitar_envio":
         contexto = contexto_de_envio(canalizacion)
         if not contexto["consentimiento_permite"]:
-            raise MovimientoIlegal("El consentimiento de la mujer ya no permite canalizar a esa institución.")
+            raise MovimientoIlegal(por_que_no_a(canalizacion.caso, canalizacion.destino_id))
         transiciones.disparar(canalizacion, evento, quien, usuaria, version_vista=version_vista)
         canalizacion.datos_compartidos = list(canalizacion.caso.consentimiento.datos_compartibles)
         transiciones.solicitar(canalizacion, "enviar", quien, usuaria, motivo=canalizacion.motivo,

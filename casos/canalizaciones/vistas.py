@@ -12,7 +12,7 @@ from casos.bd import ahora, hoy_local
 from casos.canalizaciones import servicios
 from casos.canalizaciones.formularios import FormularioCanalizacion, FormularioRespuesta
 from casos.formularios import opciones
-from casos.peticion import cambio, version_del_formulario
+from casos.peticion import cambio, uuid_o_none, version_del_formulario
 from casos.transiciones.servicios import actor, historia_de
 from flujos import FLUJOS, MovimientoIlegal
 from flujos.canalizacion import EN_ESPERA_DE_RESPUESTA, VE_LA_RECEPTORA
@@ -46,7 +46,7 @@ def nueva(caso):
             if formulario.destino_id.data == str(caso.institucion_id):
                 raise MovimientoIlegal("No se puede canalizar un caso a su propia institución.")
             if destino is None:
-                raise MovimientoIlegal("El consentimiento de la mujer no permite canalizar a esa institución.")
+                raise MovimientoIlegal(servicios.por_que_no_a(caso, uuid_o_none(formulario.destino_id.data)))
             servicios.solicitar(caso, current_user, destino=destino, servicios=formulario.servicios.data,
                                 motivo=formulario.motivo.data, hoy=hoy_local())
         if hecho.ok:

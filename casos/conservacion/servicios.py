@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from casos import auditoria
 from casos.auditoria.motivos import datos_personales_en
 from casos.bd import ahora, hoy_local
-from casos.conservacion import plazos
+from casos.conservacion import autorizar_en_esta_peticion, plazos
 from casos.conservacion.modelos import LecturaBloqueada
 from casos.cuentas.modelos import Institucion
 from casos.expedientes import servicios as expedientes
@@ -166,6 +166,25 @@ def pedir_lectura(caso: Caso, usuaria, fundamento: str) -> LecturaBloqueada:
     db.session.flush()
     auditoria.al_confirmar("lectura_bloqueada.pedir", caso_id=caso.id, objeto_id=lectura.id, usuaria=usuaria)
     return lectura
+
+
+def lectura_en_vigor(caso: Caso, usuaria) -> LecturaBloqueada | None:
+    """Her read of this case the admin authorized, while it lasts."""
+    return db.session.scalar(select(LecturaBloqueada).where(
+        LecturaBloqueada.caso_id == caso.id, LecturaBloqueada.solicitada_por_id == usuaria.id,
+        LecturaBloqueada.estado == "autorizada", LecturaBloqueada.vence_en > ahora()).limit(1))
+
+
+def abrir_con_lectura(caso: Caso, usuaria) -> bool:
+    """Whether this request may use the case's key: always for a case not blocked; for a
+    blocked one only within her authorized read, which this marks for the request (the one
+    way `Caso.dek()` opens a blocked case, for the case loader and the ARCO path alike)."""
+    if caso.bloqueado_en is None:
+        return True
+    if lectura_en_vigor(caso, usuaria) is None:
+        return False
+    autorizar_en_esta_peticion(caso.id)
+    return True
 
 
 def pendientes() -> list[LecturaBloqueada]:

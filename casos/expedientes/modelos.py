@@ -84,6 +84,8 @@ class Caso(ConDEK, db.Model):
                                   order_by="Canalizacion.creada_en")
     ordenes = relationship("OrdenProteccion", back_populates="caso",
                            order_by="OrdenProteccion.solicitada_en")
+    # Her oppositions in force (casos/arco/): kinds of institution her data never go to.
+    oposiciones = relationship("Oposicion", order_by="Oposicion.desde", viewonly=True)
     institucion = relationship("Institucion", lazy="joined")
     responsable = relationship("Usuaria", foreign_keys=[responsable_id])
 

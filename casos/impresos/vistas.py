@@ -11,8 +11,8 @@ from __future__ import annotations
 from flask import Blueprint, g, make_response, render_template, url_for
 from flask_login import current_user
 
-from casos.acceso import LEER, permiso
-from casos.impresos import contenido, pdf
+from casos.acceso import EJERCER_ACCESO, LEER, permiso
+from casos.impresos import acceso_arco, contenido, pdf
 
 bp = Blueprint("impresos", __name__)
 
@@ -54,3 +54,20 @@ def resumen(caso):
 @permiso("casos.consultar", caso_id=LEER, lectura="resumen.descargar")
 def resumen_pdf(caso):
     return _descarga(contenido.resumen(caso, current_user, g.vista))
+
+
+# What the system holds about her, for the transparency officer to deliver (ARCO, acceso):
+# only for a granted request with her identity accredited (its loader refuses otherwise).
+@bp.route("/arco/<uuid:solicitud_arco_id>/acceso")
+@permiso("arco.tramitar", solicitud_arco_id=EJERCER_ACCESO, lectura="arco.acceso.imprimir")
+def acceso(solicitud_arco):
+    return render_template(
+        "impresos/acceso_arco.html", documento=acceso_arco.acceso(solicitud_arco, current_user),
+        pdf=url_for("impresos.acceso_pdf", solicitud_arco_id=solicitud_arco.id),
+        volver=url_for("arco.ver", solicitud_arco_id=solicitud_arco.id))
+
+
+@bp.route("/arco/<uuid:solicitud_arco_id>/acceso.pdf")
+@permiso("arco.tramitar", solicitud_arco_id=EJERCER_ACCESO, lectura="arco.acceso.descargar")
+def acceso_pdf(solicitud_arco):
+    return _descarga(acceso_arco.acceso(solicitud_arco, current_user))

@@ -79,7 +79,8 @@ PAGINAS = {
         "cuenta": "/admin/cuentas/{cuenta}", "cuenta_nueva": "/admin/cuentas/nueva",
         "bitacora": "/admin/auditoria", "tokens": "/admin/api/tokens", "eliminar": "/casos/eliminar-datos",
         "lecturas": "/admin/lecturas-bloqueadas", "pendientes": "/pendientes", "arco": "/arco/",
-        "arco_nueva": "/arco/nueva", "arco_solicitud": "/arco/{arco}"},
+        "arco_nueva": "/arco/nueva", "arco_solicitud": "/arco/{arco}",
+        "arco_acceso": "/arco/{arco_acceso}/acceso", "arco_rectificar": "/arco/{arco_rectificacion}/rectificar"},
 }
 # The GET routes that are not a page a person works on once logged in, and why.
 NO_SE_ABREN_AQUI = {
@@ -90,6 +91,7 @@ NO_SE_ABREN_AQUI = {
     "adjuntos.descargar": "descarga de un documento (PDF o imagen), no una página",
     "impresos.oficio_pdf": "descarga del oficio en PDF, no una página: tests/test_impresos.py",
     "impresos.resumen_pdf": "descarga del resumen en PDF, no una página: tests/test_impresos.py",
+    "impresos.acceso_pdf": "descarga en PDF de sus datos (acceso ARCO), no una página: tests/test_arco_derechos.py",
     "cuentas.entrar": "sin sesión: test_entrar_en_un_telefono",
     "segundo_factor.codigo": "sin sesión: cada prueba entra por ella a lo ancho del teléfono (entrar)",
     "segundo_factor.alta": "sin sesión, solo la primera vez: tests/navegador/test_entrar_navegador.py",
@@ -213,6 +215,7 @@ def mundo(app, cuentas, como) -> dict:
     conservacion.pedir_lectura(bloqueado, cuentas["supervisora"], "Requerimiento judicial sintético, exp. 45/2026")
     borrador = guardar_borrador(cuentas["capturista"], None, {"nombre": ["Borrador sintético"]})
     db.session.commit()
+    concedidas = {}
     # A request over her data (ARCO) whose requester's identity was accredited: the admin's
     # page then shows the most (the case's facts and every answer).
     solicitud_arco = arco.registrar(cuentas["admin"], arco.DatosSolicitud(
@@ -223,7 +226,17 @@ def mundo(app, cuentas, como) -> dict:
     arco.mover(solicitud_arco, "acreditar_identidad", cuentas["admin"], version_vista=solicitud_arco.version,
                datos=arco.DatosMovimiento(cotejo=True, representacion="carta_poder"))
     db.session.commit()
-    datos = {"arco": solicitud_arco.id, "bloqueado": bloqueado.id, "caso": urgente.id, "canalizacion": canalizacion.id, "borrador": borrador.id,
+    # Granted requests of acceso and rectificación: her data printed, her data to correct.
+    for derecho in ("acceso", "rectificacion"):
+        concedida = arco.registrar(cuentas["admin"], arco.DatosSolicitud(
+            institucion_id=urgente.institucion_id, caso_id=urgente.id, derecho=derecho, recibida_el=hoy_en_mexico(),
+            medio="presencial", presentada_por="titular", identificacion="ine", descripcion="Sintética"))
+        for evento in ("acreditar_identidad", "conceder"):
+            arco.mover(concedida, evento, cuentas["admin"], version_vista=concedida.version,
+                       datos=arco.DatosMovimiento(cotejo=True))
+        db.session.commit()
+        concedidas[f"arco_{derecho}"] = concedida.id
+    datos = {**concedidas, "arco": solicitud_arco.id, "bloqueado": bloqueado.id, "caso": urgente.id, "canalizacion": canalizacion.id, "borrador": borrador.id,
              "cuenta": cuentas["capturista"].id, "institucion": cuentas.institucion_a.id}
     db.session.rollback()  # the browser's requests never wait on this test's transaction
     return datos
