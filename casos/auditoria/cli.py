@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import click
@@ -99,5 +100,5 @@ def sellar():
     """Escribe una raíz sobre la cabeza de cada cadena (para un temporizador, cada minuto):
     después, borrar el final de una cadena se detecta sin una cabeza exportada."""
     raiz = raices.sellar()
-    cadenas = raiz.cabezas.count("[") - 1
+    cadenas = len(json.loads(raiz.cabezas))
     click.echo(f"Raíz número {raiz.numero} sellada sobre {cadenas} cadenas: {raiz.hmac}.")

@@ -20,7 +20,7 @@ from sqlalchemy import distinct, select
 
 from casos.auditoria.formato import GENESIS, calcular_hmac, hmac_de_raiz, texto, version_de
 from casos.auditoria.modelos import EventoAuditoria, RaizAuditoria
-from casos.auditoria.raices import Raiz, cabezas_guardadas
+from casos.auditoria.raices import Raiz, cabezas_guardadas, ultima
 from casos.cripto import llavero_actual
 from casos.extensiones import db
 
@@ -87,8 +87,6 @@ class Exportada:
 
 
 def exportar() -> Exportada:
-    from casos.auditoria.raices import ultima
-
     return Exportada(tuple(Cabeza(*fila) for fila in cabezas_guardadas()), ultima())
 
 
