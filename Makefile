@@ -6,7 +6,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
 
-.PHONY: run test lint test-sqlite test-postgresql test-fechas postgresql venv limpiar bench
+.PHONY: run test lint test-sqlite test-postgresql test-fechas postgresql venv limpiar bench bench-auditoria
 
 venv: $(VENV)/.instalado
 
@@ -54,6 +54,10 @@ test-fechas: venv postgresql
 bench: venv postgresql
 	@$(BIN)/python -m tests.rendimiento $(if $(ESCENARIOS),--escenarios $(ESCENARIOS)) \
 	  $(if $(DURACION),--duracion $(DURACION))
+
+## Audited events per second on PostgreSQL, one chain head against eight, 1–16 writers.
+bench-auditoria: venv postgresql
+	@$(BIN)/python -m tests.rendimiento.auditoria
 
 ## Start the local PostgreSQL cluster if it is installed and down (no-op otherwise).
 postgresql:

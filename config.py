@@ -79,6 +79,10 @@ class Base:
     PROXIES_DE_CONFIANZA = 0  # how many reverse proxies set X-Forwarded-* (see casos/__init__.py)
     HSTS = False
     ZONA_HORARIA = "America/Mexico_City"
+    # Audit chains events are spread over (casos/auditoria/cadenas.py): each has its own head,
+    # so this many writers append at once on PostgreSQL. Raising it adds chains; lowering it
+    # leaves the others as they are (still verified, no longer appended to).
+    AUDITORIA_CADENAS = int(os.environ.get("AUDITORIA_CADENAS", "8"))
     # Published counts from 1 to k-1 are shown as "<k" (casos/estadisticas/supresion.py).
     UMBRAL_SUPRESION = int(os.environ.get("UMBRAL_SUPRESION", "10"))
     # Statistics are published as editions of closed months (casos/estadisticas/ediciones.py):

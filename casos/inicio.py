@@ -93,7 +93,7 @@ def _de_admin() -> dict:
     # The key file keeps no dates: the active key is as old as its last completed rotation, or,
     # never rotated, as the installation, whose first act is the trail's first event.
     desde = rotada.momento if rotada else db.session.scalar(
-        select(EventoAuditoria.momento).where(EventoAuditoria.secuencia == 1))
+        select(EventoAuditoria.momento).order_by(EventoAuditoria.secuencia).limit(1))
     verificada = _ultimo_de_consola("auditoria.verificar")
     from casos.conservacion import servicios as conservacion
 

@@ -17,12 +17,13 @@ import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
 
 from casos.auditoria import ACCIONES, registrar, registrar_consulta
-from casos.auditoria.modelos import CabezaAuditoria, EventoAuditoria
+from casos.auditoria.modelos import CabezaAuditoria, EventoAuditoria, RaizAuditoria
 from casos.bd import escritura
 from casos.cuentas.modelos import Institucion, Usuaria
 from casos.expedientes.modelos import Caso
@@ -34,7 +35,7 @@ from tests.reloj import hoy_en_mexico
 from tests.test_intake import CURP, NARRATIVA, NOMBRE, formulario, revocacion
 
 MIGRACION = (Path(__file__).resolve().parent.parent / "migrations" / "versions"
-             / "20261124_5398727986d9_auditoria.py")
+             / "20261207_c9a6cbdc2ca8_auditoria_cadenas.py")
 NUEVA_CONTRASENA = "girasoles bajo la lluvia de agosto"
 MOTIVO = "Solicitud ARCO de cancelación, folio 2026/0145, art. 46 LGPDPPSO"
 # What the woman's record holds (tests/test_intake.py's form), in the forms a leak could take.
@@ -77,7 +78,8 @@ def sin_canarios(texto: str, *extra: str) -> None:
 
 
 def anexar(n: int) -> list[dict]:
-    """n events as the CLI would write them, each in its own transaction."""
+    """n events as the CLI would write them, each in its own transaction: all in one chain
+    (no account, origin "cli"), at eslabon 1…n."""
     nombres = ("sesion.entrar", "caso.ver", "busqueda", "valoracion.registrar")
     escritos = []
     for i in range(n):
@@ -89,10 +91,21 @@ def anexar(n: int) -> list[dict]:
 
 
 def _migracion():
-    especificacion = importlib.util.spec_from_file_location("migracion_auditoria", MIGRACION)
+    especificacion = importlib.util.spec_from_file_location("migracion_auditoria_cadenas", MIGRACION)
     modulo = importlib.util.module_from_spec(especificacion)
     especificacion.loader.exec_module(modulo)
     return modulo
+
+
+TABLAS_PROTEGIDAS = ("evento_auditoria", "cabeza_auditoria", "raiz_auditoria")
+TRIGGERS_SQLITE = ("evento_auditoria_sin_update", "evento_auditoria_sin_delete",
+                   "cabeza_auditoria_solo_avanza", "cabeza_auditoria_sin_delete",
+                   "raiz_auditoria_sin_update", "raiz_auditoria_sin_delete")
+
+
+def donde(evento: dict, eslabon: int | None = None) -> str:
+    """How verification names an event: its place in its chain, and its id."""
+    return f"en el eslabón {eslabon or evento['eslabon']} de la cadena {evento['cadena']} (id {evento['id']})"
 
 
 @contextmanager
@@ -102,17 +115,18 @@ def sin_proteccion(motor_bd):
     db.session.rollback()
     with escritura(), db.engine.begin() as conexion:
         if motor_bd == "postgresql":
-            conexion.exec_driver_sql("ALTER TABLE evento_auditoria DISABLE TRIGGER "
-                                     "evento_auditoria_solo_insercion")
+            for tabla in TABLAS_PROTEGIDAS:
+                conexion.exec_driver_sql(f"ALTER TABLE {tabla} DISABLE TRIGGER USER")
         else:
-            conexion.exec_driver_sql("DROP TRIGGER evento_auditoria_sin_update")
-            conexion.exec_driver_sql("DROP TRIGGER evento_auditoria_sin_delete")
+            for trigger in TRIGGERS_SQLITE:
+                conexion.exec_driver_sql(f"DROP TRIGGER {trigger}")
         yield conexion
         if motor_bd == "postgresql":
-            conexion.exec_driver_sql("ALTER TABLE evento_auditoria ENABLE TRIGGER "
-                                     "evento_auditoria_solo_insercion")
+            for tabla in TABLAS_PROTEGIDAS:
+                conexion.exec_driver_sql(f"ALTER TABLE {tabla} ENABLE TRIGGER USER")
         else:
-            for trigger in _migracion().TRIGGERS_SQLITE:
+            migracion = _migracion()
+            for trigger in (*migracion.TRIGGERS_EVENTO_SQLITE, *migracion.TRIGGERS_SQLITE):
                 conexion.exec_driver_sql(trigger)
     with pytest.raises(sa.exc.DBAPIError), escritura(), db.engine.begin() as conexion:
         conexion.exec_driver_sql("DELETE FROM evento_auditoria")
@@ -312,10 +326,10 @@ def test_la_bitacora_no_guarda_datos_personales_y_la_cadena_verifica(app, como, 
     total = len(eventos())
     resultado = verificar(runner)
     assert resultado.exit_code == 0, resultado.output
-    assert f"Cadena de auditoría íntegra: {total} eventos, de la secuencia 1 a la {total}." in resultado.stdout
+    assert f"Cadenas de auditoría íntegras: {total} eventos en " in resultado.stdout
     # The run leaves its own event after the chain it verified (the admin's home shows it).
     ultimo = eventos()[-1]
-    assert (ultimo["secuencia"], ultimo["accion"], ultimo["usuaria_id"], ultimo["origen"]) == (
+    assert (len(eventos()), ultimo["accion"], ultimo["usuaria_id"], ultimo["origen"]) == (
         total + 1, "auditoria.verificar", None, "cli")
     assert ultimo["motivo"] == f"Cadena íntegra: {total:,} eventos."
 
@@ -331,13 +345,12 @@ def test_un_rollback_no_deja_ni_el_cambio_ni_su_evento(app, cuentas):
         db.session.rollback()
     assert eventos() == []
     assert db.session.scalar(sa.select(Institucion).where(Institucion.siglas == "TEMP")) is None
-    cabeza_guardada = db.session.get(CabezaAuditoria, 1)  # PostgreSQL: emptied by the last test
-    assert cabeza_guardada is None or cabeza_guardada.secuencia == 0
+    assert not db.session.scalar(sa.select(sa.func.max(CabezaAuditoria.eslabon)))
 
     with escritura():
         registrar("institucion.crear", objeto_id=uuid.uuid4())
         db.session.commit()
-    assert [e["secuencia"] for e in eventos()] == [1]  # the rolled-back one left no gap
+    assert [e["eslabon"] for e in eventos()] == [1]  # the rolled-back one left no gap
 
 
 def test_si_el_evento_no_se_escribe_el_cambio_tampoco(como, cuentas, caso, monkeypatch):
@@ -384,8 +397,8 @@ def test_la_base_rechaza_modificar_o_borrar_un_evento(app):
     anexar(2)
     db.session.rollback()
     for sentencia in ("UPDATE evento_auditoria SET accion = 'caso.ver'",
-                      "UPDATE evento_auditoria SET motivo = 'otro' WHERE secuencia = 1",
-                      "DELETE FROM evento_auditoria WHERE secuencia = 2",
+                      "UPDATE evento_auditoria SET motivo = 'otro' WHERE eslabon = 1",
+                      "DELETE FROM evento_auditoria WHERE eslabon = 2",
                       "DELETE FROM evento_auditoria"):
         with pytest.raises(sa.exc.DBAPIError, match="solo inserción"), escritura():
             db.session.execute(sa.text(sentencia))
@@ -394,7 +407,7 @@ def test_la_base_rechaza_modificar_o_borrar_un_evento(app):
         db.session.delete(db.session.scalar(sa.select(EventoAuditoria)))
         db.session.flush()
     db.session.rollback()
-    assert [e["secuencia"] for e in eventos()] == [1, 2]
+    assert [e["eslabon"] for e in eventos()] == [1, 2]
 
 
 # ---- verification names the first broken event -----------------------------------------------
@@ -404,107 +417,288 @@ def test_verificar_falla_exactamente_en_el_evento_editado(app, runner, motor_bd)
     assert verificar(runner).exit_code == 0
     with sin_proteccion(motor_bd) as conexion:
         conexion.exec_driver_sql(
-            "UPDATE evento_auditoria SET accion = 'sesion.entrar', caso_id = NULL WHERE secuencia = 4")
+            "UPDATE evento_auditoria SET accion = 'sesion.entrar', caso_id = NULL WHERE eslabon = 4")
     resultado = verificar(runner)
     assert resultado.exit_code == 1
-    assert f"en el evento de secuencia 4 (id {escritos[3]['id']})" in resultado.stderr
+    assert donde(escritos[3]) in resultado.stderr
     assert "Eventos íntegros antes de la rotura: 3." in resultado.stderr
 
 
-@pytest.mark.parametrize("campo", ["momento", "usuaria_id", "rol", "origen", "motivo", "hmac"])
+@pytest.mark.parametrize("campo", ["momento", "usuaria_id", "rol", "origen", "motivo", "hmac", "secuencia"])
 def test_cualquier_campo_editado_rompe_la_cadena(app, runner, motor_bd, campo):
     escritos = anexar(3)
     nuevo = {"momento": escritos[1]["momento"] + timedelta(microseconds=1),
              "usuaria_id": uuid.uuid4(), "rol": "admin", "origen": "10.0.0.9",
-             "motivo": "Fundamento añadido después", "hmac": "a" * 64}[campo]
+             "motivo": "Fundamento añadido después", "hmac": "a" * 64,
+             "secuencia": escritos[-1]["secuencia"] + 100}[campo]
     tabla = EventoAuditoria.__table__
     with sin_proteccion(motor_bd) as conexion:
-        conexion.execute(sa.update(tabla).where(tabla.c.secuencia == 2).values({campo: nuevo}))
+        conexion.execute(sa.update(tabla).where(tabla.c.eslabon == 2).values({campo: nuevo}))
     resultado = verificar(runner)
     assert resultado.exit_code == 1
-    assert f"secuencia 2 (id {escritos[1]['id']})" in resultado.stderr
+    assert donde(escritos[1]) in resultado.stderr
 
 
 def test_verificar_detecta_un_evento_borrado_en_medio(app, runner, motor_bd):
     escritos = anexar(5)
     with sin_proteccion(motor_bd) as conexion:
-        conexion.exec_driver_sql("DELETE FROM evento_auditoria WHERE secuencia = 3")
+        conexion.exec_driver_sql("DELETE FROM evento_auditoria WHERE eslabon = 3")
     resultado = verificar(runner)
     assert resultado.exit_code == 1
-    assert f"en el evento de secuencia 4 (id {escritos[3]['id']})" in resultado.stderr
-    assert "falta el evento de secuencia 3" in resultado.stderr
+    assert donde(escritos[3]) in resultado.stderr
+    assert f"falta el eslabón 3 de la cadena {escritos[3]['cadena']}" in resultado.stderr
 
 
 def test_verificar_detecta_eventos_reordenados(app, runner, motor_bd):
     escritos = anexar(5)
     with sin_proteccion(motor_bd) as conexion:
-        for de, a in ((2, -2), (3, 2), (-2, 3)):  # swap 2 and 3 (secuencia is unique)
-            conexion.exec_driver_sql(f"UPDATE evento_auditoria SET secuencia = {a} WHERE secuencia = {de}")
+        for de, a in ((2, -2), (3, 2), (-2, 3)):  # swap 2 and 3 (unique in the chain)
+            conexion.exec_driver_sql(f"UPDATE evento_auditoria SET eslabon = {a} WHERE eslabon = {de}")
     resultado = verificar(runner)
     assert resultado.exit_code == 1
     # The event now in place 2 is the old third one.
-    assert f"en el evento de secuencia 2 (id {escritos[2]['id']})" in resultado.stderr
+    assert donde(escritos[2], eslabon=2) in resultado.stderr
 
 
 # ---- the exported head catches a truncated tail ------------------------------------------------
 
 def test_una_cola_borrada_se_detecta_con_la_cabeza_exportada(app, runner, motor_bd):
-    anexar(6)
+    escritos = anexar(6)
+    cadena = escritos[0]["cadena"]
     exportada = cabeza(runner)
     datos = json.loads(exportada)
-    assert datos["secuencia"] == 6 and re.fullmatch(r"[0-9a-f]{64}", datos["hmac"])
+    suya = next(c for c in datos["cabezas"] if c["cadena"] == cadena)
+    assert suya["eslabon"] == 6 and suya["hmac"] == escritos[-1]["hmac"] and datos["raiz"] is None
     assert verificar(runner, "--cabeza", exportada).exit_code == 0
 
     # The last two events go, and the head row is made to match what is left: the chain in
     # the database looks whole...
     with sin_proteccion(motor_bd) as conexion:
-        conexion.exec_driver_sql("DELETE FROM evento_auditoria WHERE secuencia > 4")
-        ultimo = conexion.exec_driver_sql(
-            "SELECT hmac FROM evento_auditoria WHERE secuencia = 4").scalar_one()
-        conexion.execute(sa.update(CabezaAuditoria.__table__).values(secuencia=4, hmac=ultimo))
+        conexion.exec_driver_sql(f"DELETE FROM evento_auditoria WHERE cadena = {cadena} AND eslabon > 4")
+        conexion.execute(sa.update(CabezaAuditoria.__table__).where(CabezaAuditoria.cadena == cadena)
+                         .values(eslabon=4, hmac=escritos[3]["hmac"]))
     assert verificar(runner).exit_code == 0
-    # ...but not against the head kept elsewhere (that run appended its own event, number 5).
+    # ...but not against the head kept elsewhere (that run appended its own event, eslabon 5).
     resultado = verificar(runner, "--cabeza", exportada)
     assert resultado.exit_code == 1
-    assert "en el evento de secuencia 6" in resultado.stderr
-    assert "faltan eventos al final: la cabeza exportada es la secuencia 6" in resultado.stderr
+    assert f"en el eslabón 6 de la cadena {cadena}:" in resultado.stderr
+    assert (f"faltan eventos al final de la cadena {cadena}: la cabeza exportada llega al eslabón 6, "
+            "pero el último guardado es el 5") in resultado.stderr
     # The failed run is on the trail too, with what it found.
-    assert eventos()[-1]["motivo"].startswith("Cadena ROTA en el evento de secuencia 6: faltan eventos")
+    assert eventos()[-1]["motivo"].startswith(f"Cadena ROTA en el eslabón 6 de la cadena {cadena}: faltan")
 
 
 def test_una_cola_borrada_sin_tocar_la_cabeza_guardada_tambien_se_detecta(app, runner, motor_bd):
-    anexar(4)
+    escritos = anexar(4)
     with sin_proteccion(motor_bd) as conexion:
-        conexion.exec_driver_sql("DELETE FROM evento_auditoria WHERE secuencia = 4")
+        conexion.exec_driver_sql("DELETE FROM evento_auditoria WHERE eslabon = 4")
     resultado = verificar(runner)
     assert resultado.exit_code == 1
-    assert "faltan eventos al final: la cabeza guardada en la base es la secuencia 4" in resultado.stderr
+    assert (f"faltan eventos al final de la cadena {escritos[0]['cadena']}: la cabeza guardada en la "
+            "base llega al eslabón 4") in resultado.stderr
 
 
 def test_una_cabeza_exportada_que_no_es_de_esta_cadena_falla(app, runner):
-    anexar(3)
-    falsa = json.dumps({"secuencia": 2, "hmac": "b" * 64})
+    escritos = anexar(3)
+    falsa = json.dumps({"cabezas": [{"cadena": escritos[0]["cadena"], "eslabon": 2, "hmac": "b" * 64}],
+                        "raiz": None})
     resultado = verificar(runner, "--cabeza", falsa)
-    assert resultado.exit_code == 1 and "secuencia 2" in resultado.stderr
+    assert resultado.exit_code == 1 and donde(escritos[1]) in resultado.stderr
+    assert "no es el que indica la cabeza exportada" in resultado.stderr
+    # The single chain's head of before is chain 0's: here it never had events.
+    antigua = verificar(runner, "--cabeza", json.dumps({"secuencia": 2, "hmac": "b" * 64}))
+    assert antigua.exit_code == 1 and "faltan eventos al final de la cadena 0" in antigua.stderr
     invalida = verificar(runner, "--cabeza", "no es json")
     assert invalida.exit_code == 2 and "auditoria cabeza" in invalida.output
 
 
 def test_la_cadena_vacia_verifica_y_exporta_la_cabeza_inicial(app, runner):
-    assert json.loads(cabeza(runner))["secuencia"] == 0
+    assert {c["eslabon"] for c in json.loads(cabeza(runner))["cabezas"]} <= {0}
     resultado = verificar(runner)
     assert resultado.exit_code == 0 and "vacía" in resultado.stdout
     assert [e["accion"] for e in eventos()] == ["auditoria.verificar"]  # the run's own
 
 
+def test_una_cabeza_guardada_modificada_se_detecta(app, runner, motor_bd):
+    escritos = anexar(3)
+    with sin_proteccion(motor_bd) as conexion:
+        conexion.execute(sa.update(CabezaAuditoria.__table__)
+                         .where(CabezaAuditoria.cadena == escritos[0]["cadena"]).values(hmac="c" * 64))
+    resultado = verificar(runner)
+    assert resultado.exit_code == 1 and donde(escritos[2]) in resultado.stderr
+    assert "no es el que indica la cabeza guardada en la base" in resultado.stderr
+
+
+# ---- several chains, and the roots over their heads ------------------------------------------
+
+def sellar(runner) -> str:
+    resultado = runner.invoke(args=["auditoria", "sellar"])
+    assert resultado.exit_code == 0, resultado.output
+    return resultado.stdout
+
+
+def _en_cadenas_distintas(app, cuentas) -> list[dict]:
+    """Events of accounts whose chains differ, each in its own transaction."""
+    escritos = []
+    for rol in ("capturista", "supervisora", "admin", "gestora"):
+        for _ in range(2):
+            with escritura():
+                escritos.append(registrar("caso.ver", caso_id=uuid.uuid4(), usuaria=cuentas[rol]))
+                db.session.commit()
+    return escritos
+
+
+def test_cada_cuenta_va_a_su_cadena_y_todas_verifican(app, runner, cuentas):
+    escritos = _en_cadenas_distintas(app, cuentas)
+    por_cadena: dict[int, list[int]] = {}
+    for evento in escritos:
+        por_cadena.setdefault(evento["cadena"], []).append(evento["eslabon"])
+    assert len(por_cadena) > 1 and all(c >= 1 for c in por_cadena)  # chain 0 is the old one
+    # One account's events follow each other in its chain.
+    assert escritos[0]["cadena"] == escritos[1]["cadena"]
+    assert escritos[1]["eslabon"] == escritos[0]["eslabon"] + 1
+    secuencias = [e["secuencia"] for e in escritos]
+    assert secuencias == sorted(set(secuencias))  # the reading order, unique and increasing
+    cadenas = {e["cadena"] for e in eventos()}
+    resultado = verificar(runner)
+    assert resultado.exit_code == 0, resultado.output
+    assert f"en {len(cadenas)} cadena(s)" in resultado.stdout
+
+
+def test_una_transaccion_con_eventos_de_varias_cuentas_toma_una_sola_cabeza(app, runner, cuentas):
+    with escritura():
+        juntos = [registrar("cuenta.editar", objeto_id=uuid.uuid4(), usuaria=cuentas[rol])
+                  for rol in ("capturista", "supervisora", "admin", "gestora")]
+        db.session.commit()
+    assert len({e["cadena"] for e in juntos}) == 1  # two heads held at once could deadlock
+    assert verificar(runner).exit_code == 0
+
+
+def test_una_cola_borrada_se_detecta_con_la_raiz_sin_cabeza_exportada(app, runner, motor_bd):
+    escritos = anexar(6)
+    cadena = escritos[0]["cadena"]
+    assert "Raíz número 1 sellada" in sellar(runner)
+    with sin_proteccion(motor_bd) as conexion:
+        conexion.exec_driver_sql(f"DELETE FROM evento_auditoria WHERE cadena = {cadena} AND eslabon > 4")
+        conexion.execute(sa.update(CabezaAuditoria.__table__).where(CabezaAuditoria.cadena == cadena)
+                         .values(eslabon=4, hmac=escritos[3]["hmac"]))
+    resultado = verificar(runner)
+    assert resultado.exit_code == 1
+    assert (f"en el eslabón 5 de la cadena {cadena}: faltan eventos al final de la cadena {cadena}: "
+            "la raíz número 1 llega al eslabón 6, pero el último guardado es el 4") in resultado.stderr
+
+
+def test_las_raices_se_encadenan_y_verifican(app, runner, cuentas):
+    _en_cadenas_distintas(app, cuentas)
+    sellar(runner)
+    anexar(2)
+    assert "Raíz número 2 sellada" in sellar(runner)
+    resultado = verificar(runner)
+    assert resultado.exit_code == 0 and "2 raíz(ces)" in resultado.stdout
+    exportada = json.loads(cabeza(runner))
+    assert exportada["raiz"]["numero"] == 2
+    assert verificar(runner, "--cabeza", json.dumps(exportada)).exit_code == 0
+
+
+def test_una_raiz_falsificada_modificada_o_borrada_se_detecta(app, runner, motor_bd):
+    anexar(2)
+    for _ in range(3):
+        sellar(runner)
+    exportada = cabeza(runner)
+    tabla = sa.table("raiz_auditoria", sa.column("numero"), sa.column("cabezas"), sa.column("hmac"))
+    with sin_proteccion(motor_bd) as conexion:  # a root that claims less than it did
+        conexion.execute(sa.update(tabla).where(tabla.c.numero == 2).values(cabezas="[]"))
+    resultado = verificar(runner)
+    assert resultado.exit_code == 1 and "en la raíz número 2: su HMAC no corresponde" in resultado.stderr
+
+    with sin_proteccion(motor_bd) as conexion:
+        conexion.exec_driver_sql("DELETE FROM raiz_auditoria WHERE numero = 2")
+    resultado = verificar(runner)
+    assert resultado.exit_code == 1 and "en la raíz número 3: falta la raíz número 2" in resultado.stderr
+
+    with sin_proteccion(motor_bd) as conexion:  # the last one gone: only an exported root tells
+        conexion.exec_driver_sql("DELETE FROM raiz_auditoria WHERE numero >= 2")
+    assert verificar(runner).exit_code == 0
+    resultado = verificar(runner, "--cabeza", exportada)
+    assert resultado.exit_code == 1 and "faltan raíces al final: la raíz exportada es la número 3" in resultado.stderr
+
+    momento = eventos()[-1]["momento"]
+    with escritura(), db.engine.begin() as conexion:  # forged: inserted without the key
+        conexion.execute(sa.insert(RaizAuditoria.__table__).values(
+            numero=2, momento=momento, cabezas="[]", hmac="d" * 64))
+    resultado = verificar(runner)
+    assert resultado.exit_code == 1 and "en la raíz número 2: su HMAC no corresponde" in resultado.stderr
+
+
+def test_la_base_solo_deja_avanzar_las_cabezas_y_no_toca_las_raices(app, runner):
+    escritos = anexar(2)
+    sellar(runner)
+    cadena = escritos[0]["cadena"]
+    db.session.rollback()
+    for sentencia in (f"UPDATE cabeza_auditoria SET eslabon = 1 WHERE cadena = {cadena}",
+                      f"UPDATE cabeza_auditoria SET eslabon = 2 WHERE cadena = {cadena}",
+                      f"UPDATE cabeza_auditoria SET cadena = 99 WHERE cadena = {cadena}",
+                      f"DELETE FROM cabeza_auditoria WHERE cadena = {cadena}"):
+        with pytest.raises(sa.exc.DBAPIError, match="solo avanza"), escritura():
+            db.session.execute(sa.text(sentencia))
+        db.session.rollback()
+    for sentencia in ("UPDATE raiz_auditoria SET hmac = 'x'", "DELETE FROM raiz_auditoria"):
+        with pytest.raises(sa.exc.DBAPIError, match="solo inserción"), escritura():
+            db.session.execute(sa.text(sentencia))
+        db.session.rollback()
+    assert verificar(runner).exit_code == 0
+
+
+def test_la_cadena_antigua_verifica_con_su_formato(app, runner, motor_bd):
+    """Chain 0 holds the single chain's events of before issue 14, HMAC'd in format 1."""
+    from casos.auditoria import formato
+    from casos.cripto import llavero_actual
+
+    escritos = antiguos(3, llavero_actual().auditoria)
+    with escritura(), db.engine.begin() as conexion:
+        conexion.execute(sa.insert(EventoAuditoria.__table__), escritos)
+        cero = sa.update(CabezaAuditoria.__table__).where(CabezaAuditoria.cadena == 0)
+        if not conexion.execute(cero.values(eslabon=3, hmac=escritos[-1]["hmac"])).rowcount:
+            conexion.execute(sa.insert(CabezaAuditoria.__table__).values(  # PostgreSQL's TRUNCATE
+                cadena=0, eslabon=3, hmac=escritos[-1]["hmac"]))
+    assert formato.version_de(0) == 1
+    anexar(2)
+    resultado = verificar(runner)
+    assert resultado.exit_code == 0, resultado.output
+    assert "cadena 0: eslabones 1 a 3" in resultado.stdout
+    with sin_proteccion(motor_bd) as conexion:
+        conexion.exec_driver_sql("UPDATE evento_auditoria SET rol = 'admin' WHERE cadena = 0 AND eslabon = 2")
+    resultado = verificar(runner)
+    assert resultado.exit_code == 1 and donde(escritos[1]) in resultado.stderr
+
+
+def antiguos(n: int, clave: bytes) -> list[dict]:
+    """n events as the single chain wrote them (format 1, secuencia = eslabon, chain 0)."""
+    from casos.auditoria import formato
+    from casos.bd import ahora
+
+    anterior, escritos = formato.GENESIS, []
+    for i in range(1, n + 1):
+        evento = {"id": uuid.uuid4(), "secuencia": i, "momento": ahora(), "usuaria_id": None, "rol": None,
+                  "institucion_id": None, "accion": "sesion.entrar", "caso_id": None, "objeto_id": None,
+                  "origen": "cli", "motivo": None, "cadena": 0, "eslabon": i}
+        evento["hmac"] = anterior = formato.calcular_hmac(evento, anterior, clave, version=1)
+        escritos.append(evento)
+    return escritos
+
+
 # ---- concurrent writers ---------------------------------------------------------------------
 
-def test_concurrencia_anexos_simultaneos_dejan_una_cadena_contigua(app, runner):
+def test_concurrencia_anexos_simultaneos_dejan_cadenas_contiguas(app, runner, cuentas):
     """Writers in several threads, each with its own connection, append at the same moment:
-    both ways of appending (in the request's transaction, and in one of its own)."""
+    both ways of appending (in the request's transaction, and in one of its own), some as
+    accounts of the same chain, some without one."""
     hilos, por_hilo = 6, 12
     barrera = threading.Barrier(hilos)
     errores: list[BaseException] = []
+    # Plain values: the accounts' rows belong to this thread's session.
+    quienes = [SimpleNamespace(id=c.id, rol=c.rol, institucion_id=c.institucion_id)
+               for c in (cuentas[rol] for rol in ("capturista", "supervisora", "admin"))]
 
     def escribir(numero: int):
         try:
@@ -513,7 +707,7 @@ def test_concurrencia_anexos_simultaneos_dejan_una_cadena_contigua(app, runner):
                 for i in range(por_hilo):
                     if (numero + i) % 2:
                         with escritura():
-                            registrar("caso.ver", caso_id=uuid.uuid4())
+                            registrar("caso.ver", caso_id=uuid.uuid4(), usuaria=quienes[numero % 3])
                             db.session.commit()
                     else:
                         registrar_consulta("busqueda")
@@ -527,7 +721,11 @@ def test_concurrencia_anexos_simultaneos_dejan_una_cadena_contigua(app, runner):
     for hilo in trabajadores:
         hilo.join(timeout=120)
     assert not errores, errores
-    assert [e["secuencia"] for e in eventos()] == list(range(1, hilos * por_hilo + 1))
+    todos = eventos()
+    assert len(todos) == hilos * por_hilo and len({e["secuencia"] for e in todos}) == len(todos)
+    for cadena in {e["cadena"] for e in todos}:
+        eslabones = sorted(e["eslabon"] for e in todos if e["cadena"] == cadena)
+        assert eslabones == list(range(1, len(eslabones) + 1))
     resultado = verificar(runner)
     assert resultado.exit_code == 0, resultado.output
 
@@ -620,12 +818,15 @@ def test_la_bitacora_pagina_por_secuencia(como, cuentas):
     anexar(130)
     admin = como("admin")  # 131: her login (a page never lists its own visit)
     html = admin.get("/admin/auditoria").get_data(as_text=True)
+    # secuencia: unique and increasing, contiguous on SQLite only (a sequence on PostgreSQL).
+    todas = [e["secuencia"] for e in reversed(eventos())][1:]  # not her own visit
+    assert len(todas) == 131
     primera = [int(n) for n in re.findall(r"<tr>\s*<td[^>]*>(\d+)</td>", html)]
-    assert primera == list(range(131, 31, -1))
+    assert primera == todas[:100]
     siguiente = re.search(r'href="(/admin/auditoria\?[^"]+)">Siguientes 100', html).group(1)
-    assert siguiente == "/admin/auditoria?antes=32"
+    assert siguiente == f"/admin/auditoria?antes={todas[99]}"
     segunda = admin.get(siguiente).get_data(as_text=True)
-    assert [int(n) for n in re.findall(r"<tr>\s*<td[^>]*>(\d+)</td>", segunda)] == list(range(31, 0, -1))
+    assert [int(n) for n in re.findall(r"<tr>\s*<td[^>]*>(\d+)</td>", segunda)] == todas[100:]
     assert "Siguientes" not in segunda
 
     # The filters travel with the cursor.

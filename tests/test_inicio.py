@@ -258,10 +258,14 @@ def test_el_admin_ve_la_edad_de_la_clave_maestra_y_la_ultima_verificacion(app, c
     assert "versión 2" in html and "Última rotación completada el" in html
 
     # Someone with database access edits an event: the next verification says so.
+    db.session.rollback()
+    segundo = db.session.execute(sa.select(EventoAuditoria.cadena, EventoAuditoria.eslabon)
+                                 .order_by(EventoAuditoria.secuencia).limit(1).offset(1)).one()
     with sin_proteccion(motor_bd) as conexion:
-        conexion.exec_driver_sql("UPDATE evento_auditoria SET accion = 'caso.ver' WHERE secuencia = 2")
+        conexion.exec_driver_sql("UPDATE evento_auditoria SET accion = 'caso.ver' "
+                                 f"WHERE cadena = {segundo.cadena} AND eslabon = {segundo.eslabon}")
     db.session.rollback()
     assert runner.invoke(args=["auditoria", "verificar"]).exit_code == 1
     assert numero(admin, "la cadena de auditoría") == "ROTA"
     html = unescape(admin.get("/").get_data(as_text=True))
-    assert "Cadena ROTA en el evento de secuencia 2" in html
+    assert f"Cadena ROTA en el eslabón {segundo.eslabon} de la cadena {segundo.cadena}" in html
