@@ -30,6 +30,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from casos.extensiones import db
@@ -56,6 +57,11 @@ def pytest_runtest_makereport(item, call):
 
 
 # ---- the browser -----------------------------------------------------------------------------
+
+# What a person would wait for, on a machine also running the rest of the suite: the default
+# 5 s made assertions fail intermittently under load, though each passes at once when alone.
+expect.set_options(timeout=15_000)
+
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
