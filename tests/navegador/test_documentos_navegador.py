@@ -93,7 +93,6 @@ def test_un_documento_llega_a_la_receptora_solo_bajo_su_consentimiento(page: Pag
     salir(page)
 
     # 3. B's supervisora is told by e-mail: nothing of her, a link that asks for login first.
-    expect.set_options(timeout=10_000)
     mensajes = correo.para(correos["supervisora_b"])
     for _ in range(300):  # up to 30 s: the e-mail leaves after the commit, slower on a loaded machine
         if mensajes:
