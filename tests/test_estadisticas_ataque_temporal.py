@@ -364,6 +364,16 @@ def _registrar(capturista, municipio, valorar=False):
     db.session.commit()
 
 
+def _enero(a, b) -> None:
+    """January of both scenarios: 28 women one by one, at both institutions."""
+    for _ in range(14):
+        _registrar(a, ZACATECAS, valorar=True)
+    for _ in range(11):
+        _registrar(b, FRESNILLO, valorar=True)
+    for _ in range(3):
+        _registrar(a, GUADALUPE)
+
+
 def _publicar(runner, verdad: Verdad, hasta: str) -> str:
     db.session.rollback()
     resultado = runner.invoke(args=["estadisticas", "publicar"])
@@ -403,12 +413,7 @@ def _atacar(atacante: Atacante, verdad: Verdad) -> None:
 def test_registrar_uno_a_uno_entre_ediciones_no_revela_a_nadie(app, mundo, como, runner, reloj_fijo):
     a, b, verdad = mundo["a"], mundo["b"], Verdad()
     # January: women registered one by one at both institutions.
-    for _ in range(14):
-        _registrar(a, ZACATECAS, valorar=True)
-    for _ in range(11):
-        _registrar(b, FRESNILLO, valorar=True)
-    for _ in range(3):
-        _registrar(a, GUADALUPE)
+    _enero(a, b)
     reloj_fijo.move_to(ENTREGA_1)
     gestora = como("gestora")
     # Before the first edition, nothing is served.
@@ -493,12 +498,7 @@ def test_las_revisiones_solo_publican_diferencias_de_k_o_mas(app, mundo, como, r
     waits (nothing served changes), a change of k or more in every cell is published as the
     month shifted by it, and the attacker, holding every version, deduces no count 1 to 9."""
     a, b, verdad = mundo["a"], mundo["b"], Verdad()
-    for _ in range(14):
-        _registrar(a, ZACATECAS, valorar=True)
-    for _ in range(11):
-        _registrar(b, FRESNILLO, valorar=True)
-    for _ in range(3):
-        _registrar(a, GUADALUPE)
+    _enero(a, b)
     reloj_fijo.move_to(ENTREGA_1)
     gestora = como("gestora")
     _publicar(runner, verdad, "2031-01")

@@ -279,3 +279,16 @@ def test_una_diferencia_de_1_a_9_en_cualquier_celda_detiene_la_medida():
     # row moved by 1: nothing of the measure is revised.
     mas_11_menos_1 = {("municipio", "mes"): {("32010", "2031-01"): 41, ("32056", "2031-01"): 11}}
     assert revisar_bloque(bloque, viejos, mas_11_menos_1, medida, K) is None
+
+
+def test_revisar_sin_ediciones_lo_dice_y_no_publica(app, con_casos, runner):
+    resultado = runner.invoke(args=["estadisticas", "revisar"])
+    assert resultado.exit_code == 1
+    assert "Todavía no se ha publicado ninguna edición: no hay nada que revisar." in resultado.output
+    assert _filas() == []
+    # With an edition and nothing changed since: nothing to revise, nothing published.
+    assert runner.invoke(args=["estadisticas", "publicar"]).exit_code == 0
+    db.session.rollback()
+    resultado = runner.invoke(args=["estadisticas", "revisar"])
+    assert resultado.exit_code == 0 and "Sin revisión" in resultado.output
+    assert [f[0] for f in _filas()] == [1]
