@@ -20,9 +20,8 @@ from dataclasses import dataclass
 
 from flask import abort, g, url_for
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import joinedload
 
-from casos.acceso.casos import casos_visibles, documentos_de, vista_de, vista_de_canalizacion
+from casos.acceso.casos import caso_visible, documentos_de, vista_de, vista_de_canalizacion
 from casos.extensiones import db
 
 LEER = "leer"
@@ -76,13 +75,10 @@ def _pagina_del_caso(caso_id) -> str:
 
 def caso(caso_id, modo: str, usuaria):
     from casos.conservacion import autorizar_en_esta_peticion
-    from casos.expedientes.modelos import Caso
 
     if modo == BLOQUEADO:
         return _bloqueado(caso_id, usuaria)
-    encontrado = db.session.scalar(
-        casos_visibles(usuaria).where(Caso.id == caso_id)
-        .options(joinedload(Caso.victima), joinedload(Caso.consentimiento)))
+    encontrado = caso_visible(caso_id, usuaria)
     if encontrado is None:
         _si_esta_bloqueado(caso_id, usuaria)
         abort(404)

@@ -3,12 +3,11 @@ institution, only what the woman consented to share when the referral was sent.
 
 And how it is loaded, measured rather than assumed (10k cases, SQLite): every collection the
 page shows costs one statement whatever its length, never one per row (a test counts them).
-The one-to-one rows come joined to the case's own query (`ver`). The simple collections
-(orders, assessments, children, aggressors, referrals) load lazily when the template first
-reads them, from a statement SQLAlchemy caches, and only if their section is shown:
-`selectinload` for the five issued the same statements and cost about 3 ms more a view (it
-rebuilds its query and walks the options each time). Statements built here are built once
-and run with the case id: building one, and its cache key, cost more than running it.
+The one-to-one rows come joined to the case's own query (`caso_visible`). Each collection
+is loaded here, before the template, only if a section that shows it is shown, from a
+statement built once and run with the case id: building one, and its cache key, cost more
+than running it; a lazy load from the template builds its statement and key on every view,
+and `selectinload` rebuilt its query and walked its options too (about 3 ms more a view).
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from casos.acceso import Vista, puede
 from casos.adjuntos import servicios as adjuntos
 from casos.atenciones import servicios as atenciones
 from casos.expedientes import historia, servicios
-from casos.expedientes.modelos import Hecho
+from casos.expedientes.modelos import Caso, Hecho
 from casos.extensiones import db
 from casos.ordenes import servicios as ordenes
 from casos.transiciones.servicios import actor, describir
@@ -34,11 +33,31 @@ from flujos.aprobacion import PENDIENTE
 
 # Built on first use (an ORM statement needs every model mapped, so not at import) and kept.
 @cache
-def _hechos():
-    """Each incident with its types and modalities: one statement (lazily, three)."""
-    return (select(Hecho).where(Hecho.caso_id == bindparam("caso_id"))
-            .options(joinedload(Hecho.tipos_rel), joinedload(Hecho.modalidades_rel))
-            .order_by(Hecho.fecha))
+def _coleccion(nombre: str):
+    """The rows of `Caso.<nombre>` in the relationship's order, as its lazy load would read
+    them; incidents with their types and modalities (lazily, three statements)."""
+    relacion = getattr(Caso, nombre).property
+    fila = relacion.mapper.class_
+    consulta = select(fila).where(fila.caso_id == bindparam("caso_id")).order_by(*relacion.order_by or ())
+    if fila is Hecho:
+        consulta = consulta.options(joinedload(Hecho.tipos_rel), joinedload(Hecho.modalidades_rel))
+    return consulta
+
+
+def _cargar(caso, nombres) -> None:
+    """Each collection as if the relationship had read it: the template and the history
+    iterate `caso.<nombre>` without another statement."""
+    for nombre in nombres:
+        set_committed_value(caso, nombre, db.session.scalars(_coleccion(nombre), {"caso_id": caso.id}).unique().all())
+
+
+def _colecciones(visibles, propia: bool) -> list[str]:
+    """The collections the shown sections read (plantillas/expedientes/caso.html and the
+    history): no section shown, no statement."""
+    secciones = {"hechos": "hechos" in visibles, "nna": "nna" in visibles, "agresores": "agresor" in visibles,
+                 "valoraciones": propia or "riesgo" in visibles, "ordenes": propia or "riesgo" in visibles,
+                 "canalizaciones": propia}
+    return [nombre for nombre, se_muestra in secciones.items() if se_muestra]
 
 
 def _describir(caso, solicitudes) -> dict:
@@ -46,7 +65,7 @@ def _describir(caso, solicitudes) -> dict:
     anyway: loading those collections first (one statement each, as the template would)
     keeps the description from costing a statement per request."""
     if solicitudes:
-        caso.canalizaciones, caso.valoraciones  # noqa: B018 (loaded for the identity map)
+        _cargar(caso, [n for n in ("canalizaciones", "valoraciones") if n not in caso.__dict__])
     return {s.id: describir(s) for s in solicitudes}
 
 
@@ -58,10 +77,7 @@ def contexto(caso, usuaria, vista: Vista) -> dict:
         return {"secciones": vista.categorias, "propia": vista.propia}
     visibles = vista.categorias
     propia = vista.propia
-    if "hechos" in visibles:
-        # The loaded collection, as if the relationship had read it: the template iterates
-        # `caso.hechos` without another statement.
-        set_committed_value(caso, "hechos", db.session.scalars(_hechos(), {"caso_id": caso.id}).unique().all())
+    _cargar(caso, _colecciones(visibles, propia))
     duplicados = []
     if propia and caso.victima is not None:
         duplicados = servicios.duplicados_de(caso.victima)
