@@ -32,11 +32,13 @@ def _inicio_del_dia(dia: date) -> datetime:
     return datetime.combine(dia, time.min, tzinfo=ZoneInfo(current_app.config["ZONA_HORARIA"]))
 
 
+def limites_de_rango(desde: date | None, hasta: date | None) -> tuple[datetime | None, datetime | None]:
+    """From the start of `desde` (included) to the start of the day after `hasta` (excluded)."""
+    return (_inicio_del_dia(desde) if desde else None,
+            _inicio_del_dia(hasta + timedelta(days=1)) if hasta else None)
+
+
 def condiciones_de_rango(columna, desde: date | None, hasta: date | None) -> list:
     """SQL conditions for "from the start of `desde` to the end of `hasta`", both included."""
-    condiciones = []
-    if desde:
-        condiciones.append(columna >= _inicio_del_dia(desde))
-    if hasta:
-        condiciones.append(columna < _inicio_del_dia(hasta + timedelta(days=1)))
-    return condiciones
+    inicio, fin = limites_de_rango(desde, hasta)
+    return ([columna >= inicio] if inicio else []) + ([columna < fin] if fin else [])

@@ -17,6 +17,7 @@ from casos.acceso.casos import (
     documentos_de,
     etiqueta,
     etiquetas,
+    parametros_de_alcance,
     vista_de,
 )
 from casos.acceso.objetos import (
@@ -51,5 +52,5 @@ from casos.acceso.politica import (
 __all__ = [
     "ADJUNTAR", "ADMINISTRAR", "ATENDER", "BLOQUEADO", "Documentos", "EJERCER_ACCESO", "EJERCER_RECTIFICACION", "EN_SERVICIO", "ESCRIBIR", "LEER", "POLITICA", "PROPIO", "PUBLICA", "RESOLVER", "RESPONDER", "RETIRAR", "TRAMITAR",
     "TODOS", "TOKEN_API", "Rechazo", "Regla", "Vista", "accion_de", "casos_visibles",
-    "casos_visibles_por_partes", "compartidas", "documentos_de", "etiqueta", "etiquetas", "permiso", "puede", "verificar", "vista_de",
+    "casos_visibles_por_partes", "compartidas", "parametros_de_alcance", "documentos_de", "etiqueta", "etiquetas", "permiso", "puede", "verificar", "vista_de",
 ]

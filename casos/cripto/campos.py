@@ -45,22 +45,30 @@ class ConDEK:
         llavero = llavero_actual()
         self.dek_envuelta = sobres.envolver_dek(dek, str(self.id), llavero)
         self.kek_version = llavero.activa
-        self._dek = (self.dek_envuelta, dek)
+        self._dek = (self.dek_envuelta, dek, sobres.cifrador(dek))
 
     def dek(self) -> bytes:
+        return self._dek_abierta()[1]
+
+    def cifrador(self):
+        """The data key as an AES-GCM object, made once per loaded row (for this request
+        only: the row and its key go with the session)."""
+        return self._dek_abierta()[2]
+
+    def _dek_abierta(self) -> tuple:
         envuelta = self.dek_envuelta  # reloaded after expire: a shredded key is seen at once
         if envuelta is None:
             raise DatosEliminados("los datos personales de este registro fueron eliminados")
         cacheada = self.__dict__.get("_dek")
         if cacheada is not None and cacheada[0] == envuelta:
-            return cacheada[1]
+            return cacheada
         version = sobres.version_kek(envuelta)
         llavero = llavero_actual()
         if version not in llavero.maestras:  # rotated by another process meanwhile
             llavero = llavero_actual(recargar=True)
         dek = sobres.desenvolver_dek(envuelta, str(self.id), llavero)
-        self._dek = (envuelta, dek)
-        return dek
+        self._dek = (envuelta, dek, sobres.cifrador(dek))
+        return self._dek
 
     def destruir_dek(self) -> None:
         self.dek_envuelta = None
@@ -122,8 +130,7 @@ class Cifrado:
         cifrado = getattr(obj, self.columna)
         if cifrado is None:
             return None
-        dek = obj.propietario_dek().dek()
-        return _de_texto(self.tipo, sobres.descifrar(dek, cifrado, self._aad(obj)))
+        return _de_texto(self.tipo, sobres.descifrar(obj.propietario_dek().cifrador(), cifrado, self._aad(obj)))
 
     def __set__(self, obj, valor):
         if valor is None or valor == "":
@@ -131,5 +138,4 @@ class Cifrado:
             return
         if obj.id is None:
             obj.id = uuid.uuid4()  # the associated data needs the row id before the INSERT
-        dek = obj.propietario_dek().dek()
-        setattr(obj, self.columna, sobres.cifrar(dek, _a_texto(self.tipo, valor), self._aad(obj)))
+        setattr(obj, self.columna, sobres.cifrar(obj.propietario_dek().cifrador(), _a_texto(self.tipo, valor), self._aad(obj)))

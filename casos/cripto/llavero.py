@@ -39,6 +39,15 @@ class Llavero:
         except KeyError:
             raise LlaveroInvalido(f"no existe la clave maestra versión {version}") from None
 
+    def cifrador(self, version: int):
+        """The master key as an AES-GCM object, made once per process (`sobres.cifrador`)."""
+        from casos.cripto.sobres import cifrador
+
+        cifradores = self.__dict__.setdefault("_cifradores", {})
+        if version not in cifradores:
+            cifradores[version] = cifrador(self.maestra(version))
+        return cifradores[version]
+
 
 def _escribir(ruta: Path, contenido: dict) -> None:
     """Atomic replace of the file, never readable by others, even for a moment."""

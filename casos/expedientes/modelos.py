@@ -89,12 +89,13 @@ class Caso(ConDEK, db.Model):
     institucion = relationship("Institucion", lazy="joined")
     responsable = relationship("Usuaria", foreign_keys=[responsable_id])
 
-    def dek(self) -> bytes:
-        # Every decryption of her data passes here: a blocked case gives its key only to the
-        # request that reached it through an authorized read, whatever page or command asks.
+    def _dek_abierta(self) -> tuple:
+        # Every decryption of her data passes here (`dek()` and `cifrador()` alike): a blocked
+        # case gives its key only to the request that reached it through an authorized read,
+        # whatever page or command asks.
         if self.bloqueado_en is not None and not autorizada_en_esta_peticion(self.id):
             raise DatosBloqueados("el caso está bloqueado por el plazo de conservación")
-        return super().dek()
+        return super()._dek_abierta()
 
     @property
     def bloqueado(self) -> bool:
