@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Boolean, DateTime, Uuid, bindparam, create_engine, event, text
+from sqlalchemy import Boolean, DateTime, Uuid, bindparam, create_engine, text
 from werkzeug.http import parse_cookie
 
 from casos.acceso.politica import POLITICA
 from casos.auditoria.formato import calcular_hmac
-from casos.bd import SQLITE_PRAGMAS
+from casos.bd import configurar_motor, escritura
 from casos.cripto import llavero as llaveros
 from tests.rendimiento import referencia_paginas as paginas
 
@@ -112,21 +112,10 @@ class Ajustes:
 
 
 def _motor(ajustes: Ajustes):
-    """Its own engine with the app's per-connection settings: on SQLite the same PRAGMAs
-    (synchronous=FULL makes each commit's cost) and explicit BEGIN / BEGIN IMMEDIATE."""
+    """Its own engine with the app's per-connection settings (casos/bd.py): on SQLite the same
+    PRAGMAs (synchronous=FULL makes each commit's cost) and BEGIN IMMEDIATE inside `escritura`."""
     motor = create_engine(ajustes.url, **ajustes.opciones)
-    if motor.dialect.name == "sqlite":
-        @event.listens_for(motor, "connect")
-        def _al_conectar(conexion_dbapi, _registro):
-            conexion_dbapi.isolation_level = None
-            cursor = conexion_dbapi.cursor()
-            for pragma in SQLITE_PRAGMAS:
-                cursor.execute(pragma)
-            cursor.close()
-
-        @event.listens_for(motor, "begin")
-        def _al_comenzar(conexion):
-            conexion.exec_driver_sql("BEGIN IMMEDIATE" if conexion.info.get("escribe") else "BEGIN")
+    configurar_motor(motor)
     return motor
 
 
@@ -195,10 +184,8 @@ class Referencia:
                 if self.postgresql:  # in the request's transaction, as the app does there
                     self._auditar(conexion, cuenta, accion, caso_id, origen)
             if not self.postgresql:  # SQLite: a short write transaction of its own
-                conexion.info["escribe"] = True
-                with conexion.begin():
+                with escritura(), conexion.begin():
                     self._auditar(conexion, cuenta, accion, caso_id, origen)
-                conexion.info["escribe"] = False
             # Committed: only now is anything decrypted.
             with conexion.begin():
                 if caso is not None:
@@ -211,13 +198,10 @@ class Referencia:
                 galleta = token
         return html, galleta
 
-    def _escribir(self, conexion, sentencia, parametros) -> None:
-        conexion.info["escribe"] = True
-        try:
-            with conexion.begin():
-                conexion.execute(sentencia, parametros)
-        finally:
-            conexion.info["escribe"] = False
+    @staticmethod
+    def _escribir(conexion, sentencia, parametros) -> None:
+        with escritura(), conexion.begin():
+            conexion.execute(sentencia, parametros)
 
     def _sesion(self, conexion, token: str | None, momento: datetime):
         """(Cuenta, last activity), or None: no session, ended, or an account that may no
