@@ -6,7 +6,7 @@ PORT ?= 5000
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
 
-.PHONY: run test lint test-sqlite test-postgresql test-fechas postgresql venv limpiar bench bench-auditoria
+.PHONY: run test lint test-sqlite test-postgresql test-fechas postgresql venv limpiar bench bench-auditoria bench-en-proceso
 
 venv: $(VENV)/.instalado
 
@@ -58,6 +58,11 @@ bench: venv postgresql
 ## Audited events per second on PostgreSQL, one chain head against eight, 1–16 writers.
 bench-auditoria: venv postgresql
 	@$(BIN)/python -m tests.rendimiento.auditoria
+
+## The hot pages' CPU per request in one process, app against a lean reference of the same
+## page (tests/rendimiento/en_proceso.py), on a database of its own: CASOS=N, BD=postgresql.
+bench-en-proceso: venv postgresql
+	@$(BIN)/python -m tests.rendimiento.en_proceso --casos $(or $(CASOS),10000) --bd $(or $(BD),sqlite)
 
 ## Start the local PostgreSQL cluster if it is installed and down (no-op otherwise).
 postgresql:

@@ -173,6 +173,7 @@ class Medicion:
     carga: list = field(default_factory=list)
     precalculo: float | None = None
     notas: list = field(default_factory=list)
+    en_proceso: dict = field(default_factory=dict)
 
 
 def correr_escenario(escenario: Escenario, opciones) -> Medicion:
@@ -246,6 +247,7 @@ def correr_escenario(escenario: Escenario, opciones) -> Medicion:
             if hechas != pedidas:
                 medicion.notas.append(f"referral: {pedidas} requests (warm-up included) but "
                                       f"{hechas} referrals accepted in the database")
+        _cpu_en_proceso(escenario, demo, medicion)
         if rutas.get("estadisticas"):
             aviso(f"{escenario.nombre}: estadísticas frente a SQL crudo")
             medicion.estadisticas = json.loads(ejecutar(
@@ -266,6 +268,18 @@ def correr_escenario(escenario: Escenario, opciones) -> Medicion:
                              "por_100k": round(max(segundos - arranque, 0) * 100_000 / claves_rotadas, 1)}
     medicion.carga.append(carga_del_sistema())
     return medicion
+
+
+def _cpu_en_proceso(escenario: Escenario, entorno: dict, medicion: Medicion) -> None:
+    """The hot pages' CPU per request in one process, app against the lean reference
+    (tests/rendimiento/en_proceso.py). A failure is a note, not the end of the scenario."""
+    aviso(f"{escenario.nombre}: CPU en proceso, app frente a la referencia")
+    try:
+        salida = ejecutar([str(BIN / "python"), "-m", "tests.rendimiento.en_proceso", "medir"], entorno,
+                          limite=1800)
+        medicion.en_proceso = json.loads(salida.stdout)
+    except (RuntimeError, subprocess.TimeoutExpired, ValueError) as error:
+        medicion.notas.append(f"CPU en proceso: not measured ({error})")
 
 
 CONTRASENA = "clave-de-prueba-demo"

@@ -71,7 +71,33 @@ def informe(mediciones, opciones) -> str:
     orden = [m.escenario.nombre for m in mediciones]
     metas.sort(key=lambda meta: orden.index(meta[0]))
     lineas += [f"| {e} | {meta} | {valor} | {'yes' if ok else '**no**'} |" for e, meta, valor, ok in metas]
+    con_cpu = [(m.escenario.nombre, m.en_proceso) for m in mediciones if getattr(m, "en_proceso", None)]
+    if con_cpu:
+        lineas += ["", *en_proceso(con_cpu)]
     notas = [f"- {m.escenario.nombre}: {nota}" for m in mediciones for nota in m.notas]
     if notas:
         lineas += ["", *notas]
     return "\n".join(lineas)
+
+
+PAGINAS_EN_PROCESO = {"caso": "case page (/casos/<id>)", "lista": "case list (/casos/, 50 rows)"}
+
+
+def en_proceso(resultados) -> list[str]:
+    """"CPU en proceso": each hot page's median CPU per request in one process (test client),
+    the app against the lean reference of the same page (tests/rendimiento/referencia.py)."""
+    lineas = ["CPU en proceso (median CPU ms per request, this process only; statements per request):", "",
+              "| scenario | page | app CPU ms | statements | lean CPU ms | statements | ratio app/lean |",
+              "|---|---|--:|--:|--:|--:|--:|"]
+    for nombre, r in resultados:
+        for pagina, etiqueta in PAGINAS_EN_PROCESO.items():
+            p = r["paginas"][pagina]
+            lineas.append(f"| {nombre} | {etiqueta} | {_n(p['app']['cpu_ms'], '{:.2f}')} | "
+                          f"{_n(p['app']['sentencias'])} | {_n(p['referencia']['cpu_ms'], '{:.2f}')} | "
+                          f"{_n(p['referencia']['sentencias'])} | {_n(p['razon'], '{:.2f}')} |")
+    peticiones = {r["peticiones"] for _, r in resultados}
+    lineas += ["", f"{'/'.join(map(str, sorted(peticiones)))} requests per page and side after "
+               f"{resultados[0][1]['calentamiento']} of warm-up, interleaved; every audit event "
+               "accounted for and the trail verified after the run. On PostgreSQL the server's "
+               "own CPU is not in these figures."]
+    return lineas
