@@ -49,8 +49,9 @@ test-fechas: venv postgresql
 	  $(BIN)/python -m pytest -q -m reloj --bd=$$bd --fecha=$$fecha; \
 	done; done
 
-## The benchmark of BENCHMARKS.md (PostgreSQL and Redis on 127.0.0.1; about 25 minutes).
-## ESCENARIOS=sqlite-10k,pg-10k picks scenarios; DURACION=S the seconds of each test.
+## The benchmark of BENCHMARKS.md (PostgreSQL and Redis on 127.0.0.1; about 30 minutes).
+## ESCENARIOS=sqlite-10k,pg-10k picks scenarios (dos-anfitriones: two app processes sharing
+## PostgreSQL and Redis against one); DURACION=S the seconds of each test.
 bench: venv postgresql
 	@$(BIN)/python -m tests.rendimiento $(if $(ESCENARIOS),--escenarios $(ESCENARIOS)) \
 	  $(if $(DURACION),--duracion $(DURACION))

@@ -42,7 +42,9 @@ class Escenario:
 
 ESCENARIOS = {e.nombre: e for e in (Escenario("sqlite-10k", "sqlite", 10_000),
                                     Escenario("pg-10k", "postgresql", 10_000),
-                                    Escenario("pg-1m", "postgresql", 1_000_000))}
+                                    Escenario("pg-1m", "postgresql", 1_000_000),
+                                    # tests/rendimiento/dos_anfitriones.py, not correr_escenario
+                                    Escenario("dos-anfitriones", "postgresql", 10_000))}
 
 
 def aviso(mensaje: str) -> None:
@@ -124,12 +126,14 @@ def asentar(url: str) -> None:
 # ---- servers --------------------------------------------------------------------------------
 
 @contextmanager
-def gunicorn(modulo: str, entorno: dict, directorio: Path, ruta_lista: str):
+def gunicorn(modulo: str, entorno: dict, directorio: Path, ruta_lista: str,
+             trabajadores: int = TRABAJADORES):
     """gunicorn with the given app, the same settings for the app and the bare endpoint."""
     puerto = puerto_libre()
-    registro = open(directorio / f"gunicorn-{modulo.split(':')[0]}.log", "w")
+    # The port in the name: the two-host scenario runs the same app twice at once.
+    registro = open(directorio / f"gunicorn-{modulo.split(':')[0]}-{puerto}.log", "w")
     proceso = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--workers", str(TRABAJADORES), "--worker-class", "sync",
+        [str(BIN / "gunicorn"), "--workers", str(trabajadores), "--worker-class", "sync",
          # 120 s, not gunicorn's default 30: at a million cases the statistics pages take tens
          # of seconds, and a killed worker would hide how long they take (see BENCHMARKS.md).
          "--bind", f"{ANFITRION}:{puerto}", "--timeout", "120", "--log-level", "warning", modulo],
@@ -174,6 +178,7 @@ class Medicion:
     precalculo: float | None = None
     notas: list = field(default_factory=list)
     en_proceso: dict = field(default_factory=dict)
+    dos_anfitriones: dict = field(default_factory=dict)  # only the scenario of that name
 
 
 def correr_escenario(escenario: Escenario, opciones) -> Medicion:
@@ -182,25 +187,8 @@ def correr_escenario(escenario: Escenario, opciones) -> Medicion:
     with ExitStack() as pila:
         directorio = Path(pila.enter_context(tempfile.TemporaryDirectory(prefix=f"rv_bench_{escenario.nombre}_")))
         url = pila.enter_context(base_de_datos(escenario, directorio))
-        claves = directorio / "claves.json"
-        ejecutar([str(BIN / "python"), "-m", "casos.cripto.llavero", str(claves)], _entorno_base(),
-                 limite=60, salida=subprocess.DEVNULL)
-        # The seed is refused in production (public password): it runs as the demo does, on
-        # the same database and the same production key file the server then uses.
-        demo = _entorno_base() | {"RUTA_VIOLETA_ENTORNO": "desarrollo", "DATABASE_URL": url,
-                                  "RUTA_CLAVES": str(claves)}
-        produccion = _entorno_base() | {
-            "RUTA_VIOLETA_ENTORNO": "produccion", "DATABASE_URL": url, "RUTA_CLAVES": str(claves),
-            "SECRET_KEY": secrets.token_urlsafe(48), "RATELIMIT_STORAGE_URI": REDIS,
-            "PROXIES_DE_CONFIANZA": "1"}
+        demo, produccion = sembrar(escenario, url, directorio, medicion)
         flask = [str(BIN / "flask"), "--app", "wsgi"]
-        ejecutar(flask + ["init"], demo, limite=300, salida=subprocess.DEVNULL)
-        aviso(f"{escenario.nombre}: sembrando {escenario.casos} casos")
-        inicio = time.perf_counter()
-        ejecutar(flask + ["demo", "--casos", str(escenario.casos)], demo, limite=3600)
-        segundos = time.perf_counter() - inicio
-        medicion.siembra = {"casos": escenario.casos, "segundos": round(segundos, 1),
-                            "por_segundo": round(escenario.casos / segundos)}
         aviso(f"{escenario.nombre}: preparando canalizaciones, formularios y token")
         datos = directorio / "datos.json"
         por_prueba = min(opciones.maximo, int(opciones.duracion * 200))
@@ -223,10 +211,7 @@ def correr_escenario(escenario: Escenario, opciones) -> Medicion:
             medicion.notas.append(f"{ausente}: no such route in this version; not measured")
         plan |= {
             "pruebas": pruebas, "usuarios": opciones.usuarios, "duracion": opciones.duracion,
-            "maximo": opciones.maximo, "calentamiento": 3,
-            "cuentas": {"capturista": ["capturista@fiscalia.demo", CONTRASENA],
-                        "receptora": ["capturista@cjm.demo", CONTRASENA],
-                        "gestora": ["gestora@semujer.demo", CONTRASENA]},
+            "maximo": opciones.maximo, "calentamiento": 3, "cuentas": CUENTAS,
             "totp": {"gestora": _secreto_totp_demo()},
         }
         with gunicorn("wsgi:app", produccion, directorio, "/salud") as puerto_app, \
@@ -283,6 +268,34 @@ def _cpu_en_proceso(escenario: Escenario, entorno: dict, medicion: Medicion) -> 
 
 
 CONTRASENA = "clave-de-prueba-demo"
+CUENTAS = {"capturista": ["capturista@fiscalia.demo", CONTRASENA],
+           "receptora": ["capturista@cjm.demo", CONTRASENA],
+           "gestora": ["gestora@semujer.demo", CONTRASENA]}
+
+
+def sembrar(escenario: Escenario, url: str, directorio: Path, medicion: Medicion) -> tuple[dict, dict]:
+    """A key file, the schema and the scenario's cases; the environments of the demo (which
+    seeds) and of production (which serves), on the same database and key file."""
+    claves = directorio / "claves.json"
+    ejecutar([str(BIN / "python"), "-m", "casos.cripto.llavero", str(claves)], _entorno_base(),
+             limite=60, salida=subprocess.DEVNULL)
+    # The seed is refused in production (public password): it runs as the demo does, on
+    # the same database and the same production key file the server then uses.
+    demo = _entorno_base() | {"RUTA_VIOLETA_ENTORNO": "desarrollo", "DATABASE_URL": url,
+                              "RUTA_CLAVES": str(claves)}
+    produccion = _entorno_base() | {
+        "RUTA_VIOLETA_ENTORNO": "produccion", "DATABASE_URL": url, "RUTA_CLAVES": str(claves),
+        "SECRET_KEY": secrets.token_urlsafe(48), "RATELIMIT_STORAGE_URI": REDIS,
+        "PROXIES_DE_CONFIANZA": "1"}
+    flask = [str(BIN / "flask"), "--app", "wsgi"]
+    ejecutar(flask + ["init"], demo, limite=300, salida=subprocess.DEVNULL)
+    aviso(f"{escenario.nombre}: sembrando {escenario.casos} casos")
+    inicio = time.perf_counter()
+    ejecutar(flask + ["demo", "--casos", str(escenario.casos)], demo, limite=3600)
+    segundos = time.perf_counter() - inicio
+    medicion.siembra = {"casos": escenario.casos, "segundos": round(segundos, 1),
+                        "por_segundo": round(escenario.casos / segundos)}
+    return demo, produccion
 
 
 def _secreto_totp_demo() -> str:
@@ -328,7 +341,7 @@ def _comprobar_servicios(con_postgresql: bool) -> None:
 
 def main(argv=None) -> int:
     analizador = argparse.ArgumentParser(prog="python -m tests.rendimiento", description=__doc__)
-    analizador.add_argument("--escenarios", default="sqlite-10k,pg-10k,pg-1m",
+    analizador.add_argument("--escenarios", default="sqlite-10k,pg-10k,pg-1m,dos-anfitriones",
                             help="separados por comas: " + ", ".join(ESCENARIOS))
     analizador.add_argument("--duracion", type=float, default=10.0, help="segundos por prueba")
     analizador.add_argument("--maximo", type=int, default=5000, help="peticiones como máximo por prueba")
@@ -346,8 +359,18 @@ def main(argv=None) -> int:
     aviso(f"carga del sistema al empezar: {carga_del_sistema()} ({os.cpu_count()} CPU)")
     mediciones = []
     for nombre in elegidos:
-        mediciones.append(correr_escenario(ESCENARIOS[nombre], opciones))
+        if nombre == "dos-anfitriones":
+            from tests.rendimiento import dos_anfitriones  # it imports this module
+
+            mediciones.append(dos_anfitriones.correr(ESCENARIOS[nombre], opciones))
+        else:
+            mediciones.append(correr_escenario(ESCENARIOS[nombre], opciones))
     con_postgresql = any(ESCENARIOS[n].motor == "postgresql" for n in elegidos)
     print("\n".join(maquina.describir(PG_ADMIN if con_postgresql else None)) + "\n")
-    print(tabla.informe(mediciones, opciones))
+    generales = [m for m in mediciones if not m.dos_anfitriones]
+    if generales:
+        print(tabla.informe(generales, opciones))
+    for m in mediciones:
+        if m.dos_anfitriones:
+            print("\n" + tabla.dos_anfitriones(m, opciones))
     return 0

@@ -321,8 +321,10 @@ PRUEBAS = {p.nombre: p for p in (Minima, Salud, Entrar, Lista, Caso, Nuevo, Tran
 
 def correr(prueba: Prueba, plan: dict, relojes: dict) -> Resultado:
     usuarios, duracion, maximo = plan["usuarios"], plan["duracion"], plan["maximo"]
-    puerto = plan["puertos"][prueba.puerto]
-    navegantes = [Navegante(puerto, i) for i in range(usuarios)]
+    puertos = plan["puertos"][prueba.puerto]
+    # A list of ports is several app hosts (dos_anfitriones.py): the users alternate them.
+    puertos = puertos if isinstance(puertos, list) else [puertos]
+    navegantes = [Navegante(puertos[i % len(puertos)], i) for i in range(usuarios)]
     resultado = Resultado()
     candado = threading.Lock()
     for navegante in navegantes:

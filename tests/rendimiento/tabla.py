@@ -16,6 +16,7 @@ ETIQUETAS = {
 P95_MAXIMO_MS = 100
 RAZON_CASO, RAZON_LISTA, RAZON_ESTADISTICAS = 0.40, 0.25, 1.5
 ROTACION_1M_S = 120
+RAZON_DOS_ANFITRIONES = 1.5
 
 
 def _n(valor, formato="{:,.1f}") -> str:
@@ -101,3 +102,65 @@ def en_proceso(resultados) -> list[str]:
                "accounted for and the trail verified after the run. On PostgreSQL the server's "
                "own CPU is not in these figures."]
     return lineas
+
+
+def dos_anfitriones(m, opciones) -> str:
+    """The two-host scenario's section (tests/rendimiento/dos_anfitriones.py), targets included."""
+    d, nombre = m.dos_anfitriones, m.escenario.nombre
+    lineas = [f"## Two hosts ({nombre}, {m.siembra['casos']:,} cases)", "",
+              "Two gunicorn processes with one sync worker each, on two ports of 127.0.0.1, sharing one "
+              "PostgreSQL database and one Redis, against the first of them alone. Not two machines: "
+              "both, the database and the load generator share the same CPUs. Each page: "
+              f"{opciones.usuarios} virtual users, {opciones.duracion:g} s or {opciones.maximo} requests, "
+              "one host then two (the users alternating hosts), back to back.", "",
+              "| page | one host req/s | p50 ms | p95 ms | two hosts req/s | p50 ms | p95 ms | two / one "
+              "| errors | CPU idle, one → two |", "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+    metas = []
+    for prueba, uno in d["1"].items():
+        dos = d["2"].get(prueba, {})
+        if "fallo" in uno or "fallo" in dos:
+            lineas.append(f"| {ETIQUETAS[prueba]} | not measured: {uno.get('fallo') or dos.get('fallo')} "
+                          "| | | | | | | | |")
+            continue
+        razon = dos["rps"] / uno["rps"] if uno["rps"] and dos["rps"] else None
+        ocio = d["ocio"][prueba]
+        lineas.append(f"| {ETIQUETAS[prueba]} | {_n(uno['rps'])} | {_n(uno['p50'])} | {_n(uno['p95'])} | "
+                      f"{_n(dos['rps'])} | {_n(dos['p50'])} | {_n(dos['p95'])} | {_n(razon, '{:.2f}×')} | "
+                      f"{uno['errores'] + dos['errores']} | {ocio['1']:.0%} → {ocio['2']:.0%} |")
+        metas.append((f"two hosts ≥ {RAZON_DOS_ANFITRIONES}× one: {ETIQUETAS[prueba]}",
+                      _n(razon, "{:.2f}×"), razon is not None and razon >= RAZON_DOS_ANFITRIONES))
+    sesion, lim, a = d["sesiones"], d["limite"], d["auditoria"]
+    en_b = sesion["lista_en_b"] and sesion["caso_en_b"]
+    salida = sesion["salir_en_b"] and sesion["terminada_en_a"]
+    hosts = "; ".join(f"{n} answered {c['atendidos']} and refused {c['negados']}"
+                      for n, c in lim["por_anfitrion"].items())
+    lineas += [
+        "", "CPU idle: the whole machine's, from /proc/stat over each run (log-ins and warm-up included).",
+        "",
+        f"- Sessions: logged in on host A, her cookie on host B got her case list (50 rows) and a "
+        f"case page; A's CSRF token logged her out on B; the old cookie then got the login page on A "
+        f"(HTTP {', '.join(map(str, sesion['estados']))}).",
+        f"- Login limit ({lim['limite']} failures a minute per address and per e-mail, counted in Redis): "
+        f"{lim['intentos']} failed logins from one address, alternating hosts; first refused: attempt "
+        f"{lim['primera_negativa'] or 'none'}; {hosts}.",
+        "- Audit: `flask auditoria verificar` after the load: "
+        + (f"intact, {a['eventos']:,} events in {a['cadenas']} chains" if a["integra"]
+           else f"**failed**: {' '.join(a['salida'])}")
+        + f"; {a['escritos']:,} of them written by the two hosts' runs and the checks.",
+        f"- Referrals: {d['aceptadas']['pedidas']:,} accept requests (warm-up included), "
+        f"{d['aceptadas']['en_bd']:,} accepted in the database.",
+        f"- Load average before → after: {' → '.join(m.carga)}.",
+        *[f"- {nota}" for nota in m.notas],
+    ]
+    metas += [("a session opened on one host is valid on the other", _si(en_b), en_b),
+              ("logging out on one host ends the session on the other", _si(salida), salida),
+              (f"login limit shared: refused at attempt {lim['limite'] + 1}, over both hosts",
+               f"attempt {lim['primera_negativa']}", lim["compartido"]),
+              ("audit chains verify after the load", "intact" if a["integra"] else "broken", a["integra"])]
+    lineas += ["", "| target | measured | met |", "|---|--:|---|",
+               *[f"| {meta} | {valor} | {_si(ok)} |" for meta, valor, ok in metas]]
+    return "\n".join(lineas)
+
+
+def _si(valor: bool) -> str:
+    return "yes" if valor else "**no**"
