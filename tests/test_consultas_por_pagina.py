@@ -25,13 +25,14 @@ from casos.extensiones import db
 from casos.ordenes import servicios as ordenes
 from tests.conftest import datos_de_caso
 
-# Session and account (1); the case with its one-to-one rows (1); the audit event (3: head,
-# event, head); incidents, duplicate hint (2); the history's own sources (4: its moves, the
-# approval requests, which also give the pending ones, assignments, and the people it names
-# by id: casos/expedientes/historia.py); services (1); documents (1); one per collection the
-# template reads: orders, assessments, daughters and sons, aggressors, referrals (5).
+# Session and account (1); the case with its one-to-one rows (1); the audit event (3 on SQLite:
+# head, event, head; 2 on PostgreSQL: head, event with head); incidents, duplicate hint (2);
+# the history's own sources (4: its moves, the approval requests, which also give the pending
+# ones, assignments, and the people it names by id: casos/expedientes/historia.py); services
+# (1); documents (1); one per collection the template reads: orders, assessments, daughters
+# and sons, aggressors, referrals (5).
 SENTENCIAS_PAGINA_DE_CASO = 18
-# Session and account, the audit event (3), the page of cases, the drafts.
+# Session and account, the audit event (3; 2 on PostgreSQL), the page of cases, the drafts.
 SENTENCIAS_LISTA = 6
 
 

@@ -8,6 +8,9 @@ one person's events usually share a chain, in order; on PostgreSQL a busy prefer
 skipped for the next free one (SKIP LOCKED) rather than waited for. The global reading order,
 `secuencia`, comes from a PostgreSQL sequence taken in the same statement (no lock, gaps
 possible); on SQLite writers are serialized anyway and it stays contiguous (max + 1).
+On PostgreSQL the event's INSERT and its head's UPDATE are one statement: an append is two
+round trips inside its transaction (lock and read the head; write both), the fewest the
+HMAC allows, since it is computed here, over the head's HMAC, with a key the database never sees.
 
 A transaction keeps the chain of its first event for all its events: holding two heads
 could deadlock with another transaction holding them the other way round.
@@ -20,6 +23,7 @@ import zlib
 
 from flask import current_app
 from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy.orm import Session
 
 from casos.auditoria.formato import GENESIS, calcular_hmac
 from casos.auditoria.modelos import CabezaAuditoria, EventoAuditoria
@@ -59,9 +63,18 @@ _CREAR_CABEZAS_PG = text("""
                        ORDER BY eslabon DESC LIMIT 1) AS u ON true
     ON CONFLICT (cadena) DO NOTHING""")
 _CABEZAS_COMPLETAS = "auditoria_cabezas_completas"
+# SQLite: the event, then its head moved, two statements.
 _INSERTAR_EVENTO = insert(_EVENTO)
 _MOVER_CABEZA = (update(_CABEZA).where(_CABEZA.c.cadena == bindparam("c_cadena"))
                  .values(eslabon=bindparam("n_eslabon"), hmac=bindparam("n_hmac")))
+# PostgreSQL: both in one statement (an INSERT … RETURNING in a CTE feeding the head's
+# UPDATE), one round trip fewer per event. The binds are prefixed: an UPDATE would turn a
+# parameter named like one of its table's columns into a SET.
+_CAMPOS_PG = tuple(columna.name for columna in _EVENTO.c)
+_evento_pg = (insert(_EVENTO).values({c: bindparam("e_" + c, type_=_EVENTO.c[c].type) for c in _CAMPOS_PG})
+              .returning(_EVENTO.c.cadena, _EVENTO.c.eslabon, _EVENTO.c.hmac).cte("evento"))
+_ANEXAR_PG = (update(_CABEZA).where(_CABEZA.c.cadena == _evento_pg.c.cadena)
+              .values(eslabon=_evento_pg.c.eslabon, hmac=_evento_pg.c.hmac).add_cte(_evento_pg))
 
 
 def numero_de_cadenas() -> int:
@@ -99,36 +112,42 @@ def _completar_cabezas(ejecutor, n: int) -> None:
         hechas.add(n)
 
 
-def _bloquear_cabeza(ejecutor, preferida_: int, n: int):
+def _bloquear_cabeza(ejecutor, conexion, preferida_: int, n: int, postgresql: bool):
     transaccion = ejecutor.get_transaction()
     tenida = ejecutor.info.get(_CADENA_DE_LA_TRANSACCION)
     propia = tenida[1] if tenida is not None and tenida[0] is transaccion else None
-    postgresql = db.engine.dialect.name == "postgresql"
     esperar = _ESPERAR_PG if postgresql else _TOMAR_SQLITE
     cabeza = None
     if postgresql and propia is None:
-        cabeza = ejecutor.execute(_TOMAR_LIBRE_PG, {"n": n, "preferida": preferida_}).first()
+        cabeza = conexion.execute(_TOMAR_LIBRE_PG, {"n": n, "preferida": preferida_}).first()
         if cabeza is not None and cabeza.cadena != preferida_:
-            _completar_cabezas(ejecutor, n)  # the preferred one was busy, or is missing
+            _completar_cabezas(conexion, n)  # the preferred one was busy, or is missing
     cadena = propia if propia is not None else preferida_
     if cabeza is None:  # every chain busy: wait for the preferred one (or ours, if we hold one)
-        cabeza = ejecutor.execute(esperar, {"preferida": cadena}).first()
+        cabeza = conexion.execute(esperar, {"preferida": cadena}).first()
     if cabeza is None:
-        _crear_cabeza(ejecutor, cadena)
-        cabeza = ejecutor.execute(esperar, {"preferida": cadena}).first()
+        _crear_cabeza(conexion, cadena)
+        cabeza = conexion.execute(esperar, {"preferida": cadena}).first()
     ejecutor.info[_CADENA_DE_LA_TRANSACCION] = (transaccion, cabeza.cadena)
     return cabeza
 
 
 def anexar(ejecutor, datos: dict) -> dict:
-    """`ejecutor` is the ORM session or a Core connection: whichever transaction must hold it."""
+    """`ejecutor` is the ORM session or a Core connection: whichever transaction must hold it.
+    The statements run on its Core connection either way: the event is a plain row, and the
+    session's execution layer would add CPU on every audited request and nothing else."""
     n = numero_de_cadenas()
-    cabeza = _bloquear_cabeza(ejecutor, preferida(datos, n), n)
+    conexion = ejecutor.connection() if isinstance(ejecutor, Session) else ejecutor
+    postgresql = conexion.dialect.name == "postgresql"
+    cabeza = _bloquear_cabeza(ejecutor, conexion, preferida(datos, n), n, postgresql)
     # The time is taken under the lock, so a chain's order is also the order of `momento`.
     evento = {**datos, "id": uuid.uuid4(), "secuencia": cabeza.secuencia, "cadena": cabeza.cadena,
               "eslabon": cabeza.eslabon + 1, "momento": ahora()}
     evento["hmac"] = calcular_hmac(evento, cabeza.hmac, llavero_actual().auditoria)
-    ejecutor.execute(_INSERTAR_EVENTO, evento)
-    ejecutor.execute(_MOVER_CABEZA, {"c_cadena": cabeza.cadena, "n_eslabon": evento["eslabon"],
-                                     "n_hmac": evento["hmac"]})
+    if postgresql:
+        conexion.execute(_ANEXAR_PG, {"e_" + campo: evento[campo] for campo in _CAMPOS_PG})
+    else:
+        conexion.execute(_INSERTAR_EVENTO, evento)
+        conexion.execute(_MOVER_CABEZA, {"c_cadena": cabeza.cadena, "n_eslabon": evento["eslabon"],
+                                         "n_hmac": evento["hmac"]})
     return evento
