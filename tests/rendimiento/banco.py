@@ -373,4 +373,10 @@ def main(argv=None) -> int:
     for m in mediciones:
         if m.dos_anfitriones:
             print("\n" + tabla.dos_anfitriones(m, opciones))
+    if con_postgresql:
+        # The audit store alone (tests/rendimiento/auditoria.py, `make bench-auditoria`): one
+        # chain head against eight, 1 to 16 writers, each event committed in its own request.
+        aviso("eventos de auditoría por segundo en PostgreSQL")
+        print(ejecutar([str(BIN / "python"), "-m", "tests.rendimiento.auditoria"],
+                       _entorno_base() | {"TEST_DATABASE_URL": PG_ADMIN}, limite=1800).stdout)
     return 0
