@@ -27,6 +27,7 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 
+META_OCHO_ESCRITORES = 1_000
 PG = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -154,6 +155,11 @@ def main(argv=None) -> int:
     print("|---|" + "--:|" * len(escritores) + "---|")
     for titulo, medidas, integra in filas:
         print(f"| {titulo} | " + " | ".join(f"{m:,.0f}" for m in medidas) + f" | {'sí' if integra else 'NO'} |")
+    for titulo, medidas, _ in filas:
+        if titulo != "una cabeza" and 8 in escritores:
+            con_ocho = medidas[escritores.index(8)]
+            print(f"\nMeta (issue 14): ≥ {META_OCHO_ESCRITORES:,} eventos/s con 8 escritores ({titulo}): "
+                  f"{con_ocho:,.0f}/s, {'cumplida' if con_ocho >= META_OCHO_ESCRITORES else '**no cumplida**'}")
     return 0
 
 

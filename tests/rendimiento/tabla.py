@@ -14,7 +14,10 @@ ETIQUETAS = {
     "api": "API (/api/v1/estadisticas)",
 }
 P95_MAXIMO_MS = 100
-RAZON_CASO, RAZON_LISTA, RAZON_ESTADISTICAS = 0.40, 0.25, 1.5
+# Issue 14's: on SQLite at 10k, of the bare endpoint in the same run (issue 7 asked 0.40 and
+# 0.25, out of reach with an audited, decrypting page on these two cores: BENCHMARKS.md).
+RAZON_CASO, RAZON_LISTA, RAZON_ESTADISTICAS = 0.20, 0.12, 1.5
+RAZON_REFERENCIA = 1.5  # app CPU per request against the lean reference, in process
 ROTACION_1M_S = 120
 RAZON_DOS_ANFITRIONES = 1.5
 
@@ -41,12 +44,12 @@ def informe(mediciones, opciones) -> str:
                 f"| {m.escenario.nombre} | {ETIQUETAS.get(prueba, prueba)} | {_n(r['rps'])} | "
                 f"{_n(razon, '{:.2f}')} | {_n(r['p50'])} | {_n(r['p95'])} | {_n(r['p99'])} | "
                 f"{r['peticiones']} | {r['errores']} |")
-            if prueba == "caso":
-                metas.append((m.escenario.nombre, f"case page ≥ {RAZON_CASO:.0%} of bare Flask",
-                               _n(razon, "{:.0%}"), razon is not None and razon >= RAZON_CASO))
-            if prueba == "lista":
-                metas.append((m.escenario.nombre, f"case list ≥ {RAZON_LISTA:.0%} of bare Flask",
-                               _n(razon, "{:.0%}"), razon is not None and razon >= RAZON_LISTA))
+            if prueba == "caso" and m.escenario.motor == "sqlite":
+                metas.append((m.escenario.nombre, f"case page ≥ {RAZON_CASO:.2f}× bare Flask",
+                               _n(razon, "{:.2f}×"), razon is not None and razon >= RAZON_CASO))
+            if prueba == "lista" and m.escenario.motor == "sqlite":
+                metas.append((m.escenario.nombre, f"case list ≥ {RAZON_LISTA:.2f}× bare Flask",
+                               _n(razon, "{:.2f}×"), razon is not None and razon >= RAZON_LISTA))
             if m.escenario.casos >= 1_000_000 and prueba not in ("minima", "salud"):
                 metas.append((m.escenario.nombre, f"p95 < {P95_MAXIMO_MS} ms: {ETIQUETAS[prueba]}",
                               f"{_n(r['p95'])} ms", r["p95"] is not None and r["p95"] < P95_MAXIMO_MS))
@@ -62,6 +65,10 @@ def informe(mediciones, opciones) -> str:
         if e:
             metas.append((m.escenario.nombre, f"statistics ≤ {RAZON_ESTADISTICAS}× raw SQL",
                           f"{e['razon']:.2f}×", e["razon"] <= RAZON_ESTADISTICAS))
+        for pagina, p in (m.en_proceso or {}).get("paginas", {}).items():
+            metas.append((m.escenario.nombre, f"in process: {PAGINAS_EN_PROCESO[pagina]} ≤ "
+                          f"{RAZON_REFERENCIA}× the lean reference's CPU", f"{p['razon']:.2f}×",
+                          p["razon"] <= RAZON_REFERENCIA))
         if r["claves"] >= 1_000_000:
             metas.append((m.escenario.nombre, f"rotating 1M keys < {ROTACION_1M_S} s",
                           f"{r['segundos']:,.0f} s", r["segundos"] < ROTACION_1M_S))
