@@ -49,7 +49,7 @@ test-fechas: venv postgresql
 	  $(BIN)/python -m pytest -q -m reloj --bd=$$bd --fecha=$$fecha; \
 	done; done
 
-## The benchmark of BENCHMARKS.md (PostgreSQL and Redis on 127.0.0.1; about 30 minutes).
+## The benchmark of BENCHMARKS.md (PostgreSQL and Redis on 127.0.0.1; about an hour).
 ## ESCENARIOS=sqlite-10k,pg-10k picks scenarios (dos-anfitriones: two app processes sharing
 ## PostgreSQL and Redis against one); DURACION=S the seconds of each test.
 bench: venv postgresql
