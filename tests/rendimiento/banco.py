@@ -224,6 +224,7 @@ def correr_escenario(escenario: Escenario, opciones) -> Medicion:
             salida = ejecutar([str(BIN / "python"), "-m", "tests.rendimiento.carga", str(archivo_plan)],
                               _entorno_base(), limite=limite)
             medicion.paginas = json.loads(salida.stdout)
+        _conservar_registros_si_fallo(medicion, directorio)
         if "transicion" in medicion.paginas and "peticiones" in medicion.paginas["transicion"]:
             hechas = json.loads(ejecutar([str(BIN / "python"), "-m", "tests.rendimiento.en_la_app",
                                           "aceptadas", str(datos)], demo, limite=300).stdout)["aceptadas"]
@@ -253,6 +254,17 @@ def correr_escenario(escenario: Escenario, opciones) -> Medicion:
                              "por_100k": round(max(segundos - arranque, 0) * 100_000 / claves_rotadas, 1)}
     medicion.carga.append(carga_del_sistema())
     return medicion
+
+
+def _conservar_registros_si_fallo(medicion: Medicion, directorio: Path) -> None:
+    """A test that failed leaves its servers' logs where the report says (the scenario's
+    directory is removed at the end): an error page must be explained, not guessed at."""
+    if not any("fallo" in r for r in medicion.paginas.values()):
+        return
+    destino = Path(tempfile.mkdtemp(prefix=f"rv_bench_registros_{medicion.escenario.nombre}_"))
+    for registro in directorio.glob("gunicorn-*.log"):
+        shutil.copy(registro, destino)
+    medicion.notas.append(f"a test failed: the servers' logs are kept in {destino}")
 
 
 def _cpu_en_proceso(escenario: Escenario, entorno: dict, medicion: Medicion) -> None:
