@@ -53,6 +53,28 @@ def escritura():
         _escribiendo.reset(marca)
 
 
+@contextmanager
+def fuera_de_la_escritura():
+    """Slow work that only reads (Argon2id, ~0.1–0.5 s of CPU), done before the request writes
+    anything. On SQLite a POST's transaction holds the database's only write lock from its first
+    statement, so every other writer (a session saved, an audit event) would wait the work out,
+    and under a burst of logins fail after busy_timeout. The request's transaction ends here;
+    the block reads in a deferred one of its own; the next statement begins the write
+    transaction anew. What the block read may have changed by then: the caller reads it again.
+    """
+    from casos.extensiones import db
+
+    if db.session.new or db.session.dirty or db.session.deleted:
+        raise RuntimeError("fuera_de_la_escritura() va antes de cualquier cambio de la petición")
+    db.session.rollback()
+    marca = _escribiendo.set(False)
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        _escribiendo.reset(marca)
+
+
 def marcar_peticion_de_escritura(metodo: str) -> None:
     """before_request: a state-changing request (POST…) writes; GET and HEAD only read."""
     _escribiendo.set(metodo not in ("GET", "HEAD", "OPTIONS"))

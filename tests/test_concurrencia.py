@@ -8,12 +8,13 @@ import threading
 
 import pytest
 
+from casos.cuentas.vistas import CREDENCIALES_INCORRECTAS
 from casos.expedientes import servicios
 from casos.expedientes.modelos import Caso
 from casos.extensiones import db
 from casos.transiciones.modelos import HistorialTransicion, SolicitudAprobacion
 from flujos.base import Flujo
-from tests.conftest import CONTRASENA, crear_usuaria, datos_de_caso, entrar, token_csrf
+from tests.conftest import CONTRASENA, crear_usuaria, datos_de_caso, entrar, enviar, token_csrf
 
 CONFLICTO = "Alguien más cambió esto mientras usted lo veía"
 
@@ -129,3 +130,83 @@ def test_una_pagina_vieja_no_pisa_un_estado_mas_nuevo(app, cuentas, como):
     assert CONFLICTO in _mensaje(cliente, respuesta)
     db.session.rollback()
     assert db.session.get(Caso, caso.id).estado == "en_atencion"
+
+
+@pytest.fixture
+def verificacion_detenida(monkeypatch):
+    """Hold a login started in another thread inside its password check (Argon2id, the
+    slowest work of any request) until the test lets it go; the test's own thread logs in
+    without waiting. Returns (inside, go_on) events."""
+    from casos.cuentas import contrasenas
+
+    dentro, seguir = threading.Event(), threading.Event()
+    original = contrasenas.verificar
+
+    def verificar(*argumentos):
+        resultado = original(*argumentos)
+        if threading.current_thread() is not threading.main_thread():
+            dentro.set()
+            assert seguir.wait(20)
+        return resultado
+
+    monkeypatch.setattr(contrasenas, "verificar", verificar)
+    return dentro, seguir
+
+
+def _entrar_en_otro_hilo(app, correo, contrasena):
+    """Her login POST, sent from a thread of its own; returns (thread, its responses)."""
+    cliente = app.test_client()
+    token = token_csrf(cliente)
+    salida = []
+    hilo = threading.Thread(target=lambda: salida.append(cliente.post(
+        "/entrar", data={"csrf_token": token, "correo": correo, "contrasena": contrasena})))
+    hilo.start()
+    return cliente, hilo, salida
+
+
+def test_concurrencia_nadie_espera_a_que_otra_verifique_su_contrasena(app, cuentas, como,
+                                                                      verificacion_detenida):
+    """While one person's password is being checked, everyone else keeps working: a new visitor
+    gets the login page (a session saved), a caseworker opens a case (a read event chained)
+    and logs out (an event, a session deleted). On SQLite these waited for the login's write
+    lock and, under a burst of logins, got an error page after the busy timeout."""
+    dentro, seguir = verificacion_detenida
+    caso = servicios.registrar_caso(cuentas["capturista"], datos_de_caso())
+    db.session.commit()
+    capturista = como("capturista")
+    _, hilo, salida = _entrar_en_otro_hilo(app, cuentas["supervisora_b"].correo, CONTRASENA)
+    try:
+        assert dentro.wait(20), "el inicio de sesión no llegó a verificar la contraseña"
+        pagina = app.test_client().get("/entrar")
+        assert pagina.status_code == 200 and 'name="contrasena"' in pagina.get_data(as_text=True)
+        assert capturista.get(f"/casos/{caso.id}").status_code == 200
+        salida_capturista = capturista.post("/salir", data={"csrf_token": token_csrf(capturista, "/")})
+        assert salida_capturista.status_code == 302
+        assert capturista.get("/").status_code == 302  # her session really ended
+        assert hilo.is_alive(), "la verificación terminó antes de tiempo: la prueba no prueba nada"
+    finally:
+        seguir.set()
+        hilo.join(30)
+    assert salida and salida[0].status_code == 302
+    assert not salida[0].location.endswith("/entrar")
+
+
+def test_concurrencia_una_contrasena_anulada_mientras_se_verifica_no_abre_la_sesion(
+        app, cuentas, como, verificacion_detenida):
+    """The admin voids a stolen password (a new activation link) while the thief's login with
+    it is being checked: the login is refused, as any wrong password is."""
+    dentro, seguir = verificacion_detenida
+    capturista = cuentas["capturista"]
+    ladrona, hilo, salida = _entrar_en_otro_hilo(app, capturista.correo, CONTRASENA)
+    try:
+        assert dentro.wait(20), "el inicio de sesión no llegó a verificar la contraseña"
+        admin = como("admin")
+        ruta_cuenta = f"/admin/cuentas/{capturista.id}"
+        anulada = enviar(admin, f"{ruta_cuenta}/activacion", pagina=ruta_cuenta)
+        assert anulada.status_code == 200 and "/activar/" in anulada.get_data(as_text=True)
+    finally:
+        seguir.set()
+        hilo.join(30)
+    assert salida and salida[0].status_code == 200
+    assert CREDENCIALES_INCORRECTAS in salida[0].get_data(as_text=True)
+    assert ladrona.get("/").status_code == 302

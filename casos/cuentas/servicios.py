@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 
 from casos import auditoria
-from casos.bd import ahora
+from casos.bd import ahora, fuera_de_la_escritura
 from casos.catalogos import AVISOS_POR_CORREO
 from casos.cuentas import contrasenas
 from casos.cuentas.modelos import Activacion, Institucion, Usuaria
@@ -48,14 +48,22 @@ def autenticar(correo: str, contrasena: str, *, fallo: str) -> Usuaria | None:
     The same work is done whether or not the account exists or is locked, so timing tells
     nothing: the hash (or a decoy) is always verified and the same UPDATEs always run.
     """
+    # Argon2id, the slowest work of any request, runs outside the write transaction; the
+    # account is then read again inside it, so a password changed meanwhile lets nobody in.
+    with fuera_de_la_escritura():
+        leida = buscar_por_correo(correo)
+        verificado = leida.contrasena_hash if leida else None
+        correcta = contrasenas.verificar(verificado, contrasena)
+        rehecho = (contrasenas.cifrar(contrasena)
+                   if correcta and contrasenas.necesita_rehash(verificado) else None)
     usuaria = buscar_por_correo(correo)
-    correcta = contrasenas.verificar(usuaria.contrasena_hash if usuaria else None, contrasena)
-    if (not correcta or usuaria.bloqueada_en is not None or not usuaria.activa
+    if (not correcta or usuaria is None or usuaria.contrasena_hash != verificado
+            or usuaria.bloqueada_en is not None or not usuaria.activa
             or not usuaria.institucion.activa):
         registrar_fallo(correo, fallo)
         return None
-    if contrasenas.necesita_rehash(usuaria.contrasena_hash):
-        usuaria.contrasena_hash = contrasenas.cifrar(contrasena)
+    if rehecho:
+        usuaria.contrasena_hash = rehecho
     usuaria.ultimo_acceso = ahora()
     return usuaria
 
