@@ -75,10 +75,34 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM}
 
 
+class _CerrarAlTerminar:
+    """The response, closed as soon as its body has been written. Werkzeug's server closes it
+    (and so runs Flask's `call_on_close`: the e-mails sent after the response) only if draining
+    the request afterwards does not fail; when Chromium resets the connection meanwhile, the
+    close is skipped and the e-mail never leaves (werkzeug 3.1 serving.py, `execute`). gunicorn
+    always closes it. Closing twice does nothing."""
+
+    def __init__(self, respuesta):
+        self.respuesta = respuesta
+        self.cerrada = False
+
+    def __iter__(self):
+        try:
+            yield from self.respuesta
+        finally:
+            self.close()
+
+    def close(self):
+        if not self.cerrada and hasattr(self.respuesta, "close"):
+            self.cerrada = True
+            self.respuesta.close()
+
+
 @pytest.fixture
 def servidor(app):
     """The test's app on a real HTTP server; yields its base address."""
-    servidor = make_server("127.0.0.1", 0, app, threaded=True)
+    servidor = make_server("127.0.0.1", 0, lambda entorno, responder: _CerrarAlTerminar(
+        app(entorno, responder)), threaded=True)
     # A short poll interval: shutdown() waits up to one interval (0.5 s by default).
     hilo = threading.Thread(target=servidor.serve_forever, kwargs={"poll_interval": 0.05},
                             name="servidor-de-pruebas", daemon=True)
