@@ -53,6 +53,31 @@ def escritura():
         _escribiendo.reset(marca)
 
 
+ESCRIBIO = "escribio"  # session.info: this transaction has written (flushed, or run DML)
+
+
+def anotar_escritura(sesion, *_argumentos) -> None:
+    sesion.info[ESCRIBIO] = True
+
+
+def vigilar_escrituras(sesion) -> None:
+    """Note in `sesion.info` when its transaction writes, for `fuera_de_la_escritura`: a flush,
+    or an INSERT, UPDATE or DELETE it executes (the bulk insert notes its own). After the flush,
+    not `after_flush`: a flush listener would turn the bulk insert into a flush."""
+
+    def al_ejecutar(estado):
+        if estado.is_insert or estado.is_update or estado.is_delete:
+            anotar_escritura(estado.session)
+
+    def al_terminar(sesion_, transaccion):
+        if transaccion.parent is None:
+            sesion_.info.pop(ESCRIBIO, None)
+
+    event.listen(sesion, "after_flush_postexec", anotar_escritura)
+    event.listen(sesion, "do_orm_execute", al_ejecutar)
+    event.listen(sesion, "after_transaction_end", al_terminar)
+
+
 @contextmanager
 def fuera_de_la_escritura():
     """Slow work that only reads (Argon2id, ~0.1–0.5 s of CPU), done before the request writes
@@ -61,17 +86,22 @@ def fuera_de_la_escritura():
     and under a burst of logins fail after busy_timeout. The request's transaction ends here;
     the block reads in a deferred one of its own; the next statement begins the write
     transaction anew. What the block read may have changed by then: the caller reads it again.
+    Refused once the request has changed anything, written or queued: ending its transaction
+    would drop it without a word.
     """
+    from casos.auditoria.servicios import PENDIENTES
     from casos.extensiones import db
 
-    if db.session.new or db.session.dirty or db.session.deleted:
+    sesion = db.session
+    if (sesion.new or sesion.dirty or sesion.deleted or sesion.info.get(ESCRIBIO)
+            or sesion.info.get(PENDIENTES)):
         raise RuntimeError("fuera_de_la_escritura() va antes de cualquier cambio de la petición")
-    db.session.rollback()
+    sesion.rollback()
     marca = _escribiendo.set(False)
     try:
         yield
     finally:
-        db.session.rollback()
+        sesion.rollback()
         _escribiendo.reset(marca)
 
 

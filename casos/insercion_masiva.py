@@ -21,6 +21,8 @@ from sqlalchemy import insert, inspect
 from sqlalchemy.orm import Mapper, RelationshipDirection, Session
 from sqlalchemy.sql.schema import Table
 
+from casos.bd import anotar_escritura
+
 
 @dataclass(frozen=True)
 class _Plan:
@@ -131,6 +133,7 @@ def _filas(pendientes: list) -> dict[Table, list[dict]]:
 
 
 def _escribir(sesion: Session, por_tabla: dict[Table, list[dict]]) -> None:
+    anotar_escritura(sesion)
     conexion = sesion.connection()
     dialecto = conexion.dialect
     orden = next(iter(por_tabla)).metadata.sorted_tables  # parents first

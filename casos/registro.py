@@ -45,6 +45,7 @@ def extensiones(app: Flask) -> None:
 
         event.listen(db.session, "before_commit", escribir_pendientes)
         event.listen(db.session, "after_rollback", descartar_pendientes)
+        bd.vigilar_escrituras(db.session)
         db.session._auditoria_registrada = True
 
     from casos.cuentas.modelos import Usuaria

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from sqlalchemy import func, select
 
 from casos.cuentas.vistas import CREDENCIALES_INCORRECTAS
 from casos.expedientes import servicios
@@ -14,7 +15,15 @@ from casos.expedientes.modelos import Caso
 from casos.extensiones import db
 from casos.transiciones.modelos import HistorialTransicion, SolicitudAprobacion
 from flujos.base import Flujo
-from tests.conftest import CONTRASENA, crear_usuaria, datos_de_caso, entrar, enviar, token_csrf
+from tests.conftest import (
+    ARGON2_PRUEBAS,
+    CONTRASENA,
+    crear_usuaria,
+    datos_de_caso,
+    entrar,
+    enviar,
+    token_csrf,
+)
 
 CONFLICTO = "Alguien más cambió esto mientras usted lo veía"
 
@@ -210,3 +219,63 @@ def test_concurrencia_una_contrasena_anulada_mientras_se_verifica_no_abre_la_ses
     assert salida and salida[0].status_code == 200
     assert CREDENCIALES_INCORRECTAS in salida[0].get_data(as_text=True)
     assert ladrona.get("/").status_code == 302
+
+
+def test_concurrencia_dos_ingresos_a_la_vez_entran_los_dos_aunque_uno_recifre_la_contrasena(
+        app, cuentas, verificacion_detenida):
+    """After the Argon2id costs change, her login hashes her password again. A second login sent
+    at the same moment (a double click, two tabs) had verified the old hash: it checks again
+    and gets in, and no failure is counted against her."""
+    from casos.cuentas.contrasenas import necesita_rehash
+    from casos.cuentas.modelos import Usuaria
+
+    dentro, seguir = verificacion_detenida
+    usuaria_id, correo = cuentas["capturista"].id, cuentas["capturista"].correo
+    db.session.rollback()
+    app.config["ARGON2"] = {**ARGON2_PRUEBAS, "time_cost": ARGON2_PRUEBAS["time_cost"] + 1}
+    _, hilo, salida = _entrar_en_otro_hilo(app, correo, CONTRASENA)
+    try:
+        assert dentro.wait(20), "el inicio de sesión no llegó a verificar la contraseña"
+        assert entrar(app.test_client(), correo).status_code == 302  # rehashed and committed
+    finally:
+        seguir.set()
+        hilo.join(30)
+    assert salida and salida[0].status_code == 302
+    assert not salida[0].location.endswith("/entrar")
+    db.session.rollback()
+    cuenta = db.session.get(Usuaria, usuaria_id)
+    assert cuenta.fallos_consecutivos == 0 and not necesita_rehash(cuenta.contrasena_hash)
+
+
+@pytest.mark.parametrize("cambio", ["objeto", "sentencia", "volcado", "evento"])
+def test_fuera_de_la_escritura_se_niega_cuando_la_peticion_ya_cambio_algo(app, cuentas, cambio):
+    """Ending the request's transaction to hash a password would drop, without a word, what the
+    request already changed: a changed object, a statement that wrote, a flush, a queued audit
+    event. It refuses instead, and the change is still there to commit."""
+    from sqlalchemy import update
+
+    from casos import auditoria
+    from casos.bd import fuera_de_la_escritura
+    from casos.cuentas.modelos import Usuaria
+
+    usuaria = cuentas["capturista"]
+    if cambio == "objeto":
+        usuaria.nombre = "Nombre cambiado"
+    elif cambio == "sentencia":
+        db.session.execute(update(Usuaria).where(Usuaria.id == usuaria.id).values(nombre="Nombre cambiado"))
+    elif cambio == "volcado":
+        usuaria.nombre = "Nombre cambiado"
+        db.session.flush()
+    else:
+        auditoria.al_confirmar("cuenta.desbloquear", objeto_id=usuaria.id)
+    with pytest.raises(RuntimeError), fuera_de_la_escritura():
+        pass
+    db.session.commit()
+    db.session.expire_all()
+    if cambio == "evento":
+        from casos.auditoria.modelos import EventoAuditoria
+
+        assert db.session.scalar(select(func.count()).select_from(EventoAuditoria).where(
+            EventoAuditoria.accion == "cuenta.desbloquear")) == 1
+    else:
+        assert db.session.get(Usuaria, usuaria.id).nombre == "Nombre cambiado"

@@ -9,9 +9,11 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
+from casos.bd import ahora
 from casos.cuentas.modelos import Sesion
 from casos.extensiones import db
 from tests.conftest import (
+    ARGON2_PRUEBAS,
     CONTRASENA,
     codigo_totp,
     crear_institucion,
@@ -393,3 +395,42 @@ class TestDetrasDeUnProxy:
             "correo": cuentas["capturista"].correo, "contrasena": CONTRASENA,
             "csrf_token": token_csrf(colega)}, headers={"X-Forwarded-For": "198.51.100.4"})
         assert respuesta.status_code == 302
+
+
+@pytest.mark.parametrize("motivo", ["bloqueada", "inactiva", "institucion_inactiva"])
+def test_en_una_cuenta_que_no_puede_entrar_la_contrasena_buena_cuesta_lo_que_una_mala(
+        app, cuentas, monkeypatch, motivo):
+    """After the Argon2id costs change, a right password is hashed again at login (a second
+    Argon2id). An attacker who times the answers of a locked or deactivated account must not
+    learn that a guess was right: there both guesses do the same Argon2id work and say the same."""
+    import argon2
+
+    usuaria = cuentas["capturista_b"]
+    if motivo == "bloqueada":
+        usuaria.bloqueada_en = ahora()
+    elif motivo == "inactiva":
+        usuaria.activa = False
+    else:
+        usuaria.institucion.activa = False
+    db.session.commit()
+    correo = usuaria.correo
+    app.config["ARGON2"] = {**ARGON2_PRUEBAS, "time_cost": ARGON2_PRUEBAS["time_cost"] + 1}
+    trabajo = []
+    for operacion in ("hash", "verify"):
+        original = getattr(argon2.PasswordHasher, operacion)
+        monkeypatch.setattr(argon2.PasswordHasher, operacion,
+                            lambda self, *a, _o=original, _n=operacion: trabajo.append(_n) or _o(self, *a))
+
+    def intento(contrasena):
+        trabajo.clear()
+        respuesta = entrar(app.test_client(), correo, contrasena)
+        return respuesta.status_code, MENSAJE_CREDENCIALES in respuesta.get_data(as_text=True), list(trabajo)
+
+    mala, buena = intento("otra frase de prueba bastante larga"), intento(CONTRASENA)
+    assert mala == buena == (200, True, ["verify"])
+    # The same account, able to enter, is hashed again: the costs really changed.
+    db.session.rollback()
+    usuaria.bloqueada_en, usuaria.activa, usuaria.institucion.activa = None, True, True
+    db.session.commit()
+    codigo, _, hecho = intento(CONTRASENA)
+    assert codigo == 302 and hecho == ["verify", "hash"]

@@ -20,7 +20,7 @@ from casos.bd import ahora, fuera_de_la_escritura
 from casos.catalogos import AVISOS_POR_CORREO
 from casos.cuentas import contrasenas
 from casos.cuentas.modelos import Activacion, Institucion, Usuaria
-from casos.cuentas.sesiones import revocar_sesiones
+from casos.cuentas.sesiones import cuenta_utilizable, revocar_sesiones
 from casos.extensiones import db
 
 VIGENCIA_ACTIVACION = timedelta(hours=72)
@@ -49,23 +49,34 @@ def autenticar(correo: str, contrasena: str, *, fallo: str) -> Usuaria | None:
     nothing: the hash (or a decoy) is always verified and the same UPDATEs always run.
     """
     # Argon2id, the slowest work of any request, runs outside the write transaction; the
-    # account is then read again inside it, so a password changed meanwhile lets nobody in.
-    with fuera_de_la_escritura():
-        leida = buscar_por_correo(correo)
-        verificado = leida.contrasena_hash if leida else None
-        correcta = contrasenas.verificar(verificado, contrasena)
-        rehecho = (contrasenas.cifrar(contrasena)
-                   if correcta and contrasenas.necesita_rehash(verificado) else None)
-    usuaria = buscar_por_correo(correo)
+    # account is then read again inside it, so a password voided meanwhile lets nobody in.
+    # One changed by her own other login's rehash (a double click) is checked once more.
+    for _vuelta in range(2):
+        with fuera_de_la_escritura():
+            verificado, correcta, rehecho = _comprobar(correo, contrasena)
+        usuaria = buscar_por_correo(correo)
+        if usuaria is None or usuaria.contrasena_hash == verificado:
+            break
     if (not correcta or usuaria is None or usuaria.contrasena_hash != verificado
-            or usuaria.bloqueada_en is not None or not usuaria.activa
-            or not usuaria.institucion.activa):
+            or not cuenta_utilizable(usuaria)):
         registrar_fallo(correo, fallo)
         return None
     if rehecho:
         usuaria.contrasena_hash = rehecho
     usuaria.ultimo_acceso = ahora()
     return usuaria
+
+
+def _comprobar(correo: str, contrasena: str) -> tuple[str | None, bool, str | None]:
+    """(the stored hash, whether the password matches it, its new hash if the costs changed).
+    The new hash, a second Argon2id, only for an account that may enter: on a locked one a
+    right guess must take as long as a wrong one."""
+    leida = buscar_por_correo(correo)
+    guardado = leida.contrasena_hash if leida else None
+    correcta = contrasenas.verificar(guardado, contrasena)
+    rehecho = (contrasenas.cifrar(contrasena) if correcta and cuenta_utilizable(leida)
+               and contrasenas.necesita_rehash(guardado) else None)
+    return guardado, correcta, rehecho
 
 
 def registrar_fallo(correo: str, evento: str) -> None:
