@@ -4,7 +4,9 @@ and the medians of each year it covers.
 A month is counted once, in the first edition that covers it, and protected by the same chain
 of tables and final review as a year (`publicacion.Calculo.revisado`) fed with that month's
 counts only: the other eleven months are zeros, which are published and add nothing, so the
-month's total, each dimension and each cross table are protected together as a year's are.
+month's total, each dimension and each cross table are protected together as a year's are
+(the tables of the quarters without the month are not even built: `Calculo` leaves out what
+can change nothing, see docs/DESIGN.md, "Cost").
 Only what a reader gets is kept (`Bloque`): each cell as published — a count, "<k", "s", or
 None when withheld — never the count under a mark.
 
@@ -97,13 +99,13 @@ def _publicado(calculo: Calculo, k: int) -> dict:
     lineas = {}
     for dimension in medida.dimensiones:
         anual = calculo.anual(dimension)
-        lineas[dimension] = {c: celda.publicar(k) for c, celda in anual.celdas.items()
-                             if celda.publicar(k) != 0 and calculo.mostrar(dimension, celda.valor, c)}
+        lineas[dimension] = {c: valor for c, celda in anual.celdas.items()
+                             if (valor := celda.publicar(k)) != 0 and calculo.mostrar(dimension, celda.valor, c)}
     cruces = {}
     for a, b in calculo.cruces():
         tabla = calculo.cruce(a, b)
         cruces[f"{a}|{b}"] = None if tabla.retenida else [
-            [f, c, celda.publicar(k)] for (f, c), celda in tabla.celdas.items() if celda.publicar(k) != 0]
+            [f, c, valor] for (f, c), celda in tabla.celdas.items() if (valor := celda.publicar(k)) != 0]
     return {"total": total, "lineas": lineas, "cruces": cruces}
 
 

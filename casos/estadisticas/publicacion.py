@@ -39,7 +39,7 @@ from casos.catalogos import (
 )
 from casos.estadisticas import consultas
 from casos.estadisticas.revision import Sistema
-from casos.estadisticas.supresion import RETENIDA, Celda, Tabla1D, Tabla2D, fija
+from casos.estadisticas.supresion import PUBLICADA, RETENIDA, Celda, Tabla1D, Tabla2D, fija
 from flujos.canalizacion import CANCELADA, EN_ESPERA_DE_RESPUESTA, FLUJO_CANALIZACION, NO_ENVIADAS
 from flujos.orden_proteccion import NEGADA
 
@@ -236,7 +236,7 @@ class Calculo:
         for nivel in range(len(cls.NIVELES)):
             calculo = cls(medida, periodos, umbral, nivel, instituciones)
             calculo._conteos = conteos  # the SQL runs once for all levels
-            if calculo.retenida or not calculo.sistema().fijadas():
+            if calculo.retenida or calculo._vacia or not calculo.sistema().fijadas():
                 return calculo
             instituciones = calculo.instituciones
         return calculo
@@ -282,6 +282,12 @@ class Calculo:
     @property
     def retenida(self) -> bool:
         return self.total is not None and self.total.suprimida
+
+    @property
+    def _vacia(self) -> bool:
+        """A count of 0 in the year: every cell of every table is 0, none hidden, so the
+        review has nothing to pin (a month's measure with nothing in it)."""
+        return self.total is not None and self.total.valor == 0
 
     @cached_property
     def serie_trimestres(self) -> Tabla1D | None:
@@ -379,6 +385,23 @@ class Calculo:
             self._retener_si(1, self.__dict__[clave])
         return self.__dict__[clave]
 
+    def _sin_nada_que_revisar(self, dimension: str, i: int) -> bool:
+        """Whether dimension x months of quarter i adds nothing to the review, so it need not
+        be built: no count in those months, and every total it takes from other tables
+        published (a 0). Then its cells are zeros published (withheld, from level 1), each
+        in this table only, and its equations tie them to published zeros and to sums of its
+        own that are never published (mentions): narrowing them moves no bound of any other
+        table and pins no small count. A month's edition leaves three quarters so."""
+        meses = self.p.meses_de(i)
+        if any(n for (_, mes), n in self._por_dimension_mes(dimension).items() if mes in meses):
+            return False
+        t = self.p.trimestres[i]
+        trimestral = self.por_trimestre(dimension)
+        totales = [trimestral.celdas[c, t] for c in self.categorias(dimension)]
+        if self.serie_trimestres is not None:
+            totales += [self.serie_trimestres.celdas[t], *self.series_meses[i].celdas.values()]
+        return all(celda.estado == PUBLICADA for celda in totales)
+
     def _margen_publicado(self, dimension: str) -> bool:
         # For mentions, only the dimension of mentions has published totals (types); a
         # municipality's sum of mentions is not a count of anything.
@@ -432,26 +455,35 @@ class Calculo:
         p, anio = self.p, str(self.p.anio)
         todo = ("*", "*", anio)
 
+        # A published 0 adds nothing to an equation (and a cell is alike in every table that
+        # shows it): left out, as most cells of a month's tables are.
         def linea(tabla, clave_de, total_clave):
+            partes = []
             for categoria, celda in tabla.celdas.items():
-                sistema.ver(clave_de(categoria), celda)
+                if celda.valor or celda.estado != PUBLICADA:
+                    partes.append(clave := clave_de(categoria))
+                    sistema.ver(clave, celda)
             if tabla.total is not None:
                 sistema.ver(total_clave, tabla.total)
-                sistema.suma([clave_de(c) for c in tabla.celdas], total_clave)
+                sistema.suma(partes, total_clave)
 
         def cuadro(tabla, celda_de, fila_de, columna_de, total_clave):
-            claves = {}
+            por_fila: dict = {}
+            por_columna: dict = {}
             for (f, c), celda in tabla.celdas.items():
-                clave = claves[f, c] = celda_de(f, c)
-                sistema.ver(clave, celda)
+                if celda.valor or celda.estado != PUBLICADA:
+                    clave = celda_de(f, c)
+                    sistema.ver(clave, celda)
+                    por_fila.setdefault(f, []).append(clave)
+                    por_columna.setdefault(c, []).append(clave)
             for f, celda in tabla.totales_fila.items():
                 clave = fila_de(f)
                 sistema.ver(clave, celda)
-                sistema.suma([claves[f, c] for c in tabla.columnas], clave)
+                sistema.suma(por_fila.get(f, ()), clave)
             for c, celda in tabla.totales_columna.items():
                 clave = columna_de(c)
                 sistema.ver(clave, celda)
-                sistema.suma([claves[f, c] for f in tabla.filas], clave)
+                sistema.suma(por_columna.get(c, ()), clave)
             sistema.ver(total_clave, tabla.total)
 
         def libre(dimension, periodo):
@@ -471,6 +503,8 @@ class Calculo:
             cuadro(self.por_trimestre(d), lambda c, t, d=d: (d, c, t), lambda c, d=d: (d, c, anio),
                    columna_t, total_t)
             for i in range(4):
+                if self._sin_nada_que_revisar(d, i):
+                    continue
                 t = p.trimestres[i]
                 columna_m = ((lambda m: ("*", "*", m)) if self.total is not None else libre(d, t))
                 total_m = ("*", "*", t) if self.total is not None else ("libre", d, t, "*")

@@ -33,7 +33,8 @@ class Sistema:
     def ver(self, clave, celda: Celda) -> None:
         estado = celda.estado
         if estado == PUBLICADA:
-            self.publicado[clave] = celda.valor
+            if celda.valor:  # a published 0 adds nothing to any equation
+                self.publicado[clave] = celda.valor
             return
         if estado == PRIMARIA:
             cota = (1, self.k - 1)
@@ -59,67 +60,88 @@ class Sistema:
             bajos.append(bajo)
             altos.append(alto)
         publicado = self.publicado
-        ecuaciones = []
+        # sum(partes) - total == constante over the unknowns: the published terms move to
+        # the right-hand side; -1 when the total is published.
+        ecuaciones: list[tuple[list[int], int, int]] = []
         for partes, total in self.ecuaciones:
-            # sum(partes) - total == 0: the published terms move to the right-hand side.
             constante = 0
             libres = []
             for p in partes:
                 if p in publicado:
                     constante -= publicado[p]
                 if p in numero:
-                    libres.append((numero[p], 1))
+                    libres.append(numero[p])
             if total in publicado:
                 constante += publicado[total]
-            if total in numero:
-                libres.append((numero[total], -1))
-            if libres:
-                ecuaciones.append((libres, constante))
+            t = numero.get(total, -1)
+            if libres or t >= 0:
+                ecuaciones.append((libres, t, constante))
         # An equation is evaluated again only once a bound in it has changed since its last
         # evaluation (by another equation or by itself): otherwise it would narrow nothing,
         # so skipping it changes neither the result nor the passes it takes.
         de_la_incognita: list[list[int]] = [[] for _ in bajos]
-        for i, (libres, _) in enumerate(ecuaciones):
-            for p, _c in libres:
+        for i, (libres, t, _) in enumerate(ecuaciones):
+            for p in libres:
                 de_la_incognita[p].append(i)
+            if t >= 0:
+                de_la_incognita[t].append(i)
         pendiente = [True] * len(ecuaciones)
-        inf, ceil, floor = math.inf, math.ceil, math.floor
         for _ in range(MAX_PASADAS):
             cambio = False
-            for i, (libres, constante) in enumerate(ecuaciones):
-                if not pendiente[i]:
-                    continue
-                pendiente[i] = False
-                # sum(c * x) over the unknowns == constante; the range of each c * x:
-                rangos = [(bajos[p], altos[p]) if c > 0 else (-altos[p], -bajos[p]) for p, c in libres]
-                inf_bajo = inf_alto = 0
-                suma_bajo = suma_alto = 0
-                for lo_c, hi_c in rangos:
-                    if lo_c == -inf:
-                        inf_bajo += 1
-                    else:
-                        suma_bajo += lo_c
-                    if hi_c == inf:
-                        inf_alto += 1
-                    else:
-                        suma_alto += hi_c
-                for (p, c), (lo_c, hi_c) in zip(libres, rangos):
-                    # c*x_p == constante - (the others): bounds from the others' bounds.
-                    otros_alto = (inf if inf_alto - (hi_c == inf) > 0
-                                  else suma_alto - (hi_c if hi_c != inf else 0))
-                    otros_bajo = (-inf if inf_bajo - (lo_c == -inf) > 0
-                                  else suma_bajo - (lo_c if lo_c != -inf else 0))
-                    bajo, alto = constante - otros_alto, constante - otros_bajo
-                    if c < 0:
-                        bajo, alto = -alto, -bajo
-                    lo, hi = bajos[p], altos[p]
-                    nuevo_lo = max(lo, ceil(bajo)) if bajo != -inf else lo
-                    nuevo_hi = min(hi, floor(alto)) if alto != inf else hi
-                    if nuevo_lo != lo or nuevo_hi != hi:
-                        bajos[p], altos[p] = nuevo_lo, nuevo_hi
+            for i, (libres, t, constante) in enumerate(ecuaciones):
+                if pendiente[i]:
+                    pendiente[i] = False
+                    if _acotar(libres, t, constante, bajos, altos, de_la_incognita, pendiente):
                         cambio = True
-                        for j in de_la_incognita[p]:
-                            pendiente[j] = True
             if not cambio:
                 break
         return {p for p in self.sensibles if bajos[numero[p]] >= altos[numero[p]]}
+
+
+def _acotar(libres: list[int], t: int, constante: int, bajos: list, altos: list,
+            de_la_incognita: list[list[int]], pendiente: list[bool]) -> bool:
+    """Narrow the unknowns of sum(x[libres]) - x[t] == constante (no x[t] when t < 0), each
+    from the others' bounds as they were before this equation; True if a bound changed. A
+    lower bound is never infinite, an upper one may be."""
+    inf = math.inf
+    # Over the terms as they enter the sum: the lows and the finite highs, and how many
+    # highs (or, of the total, lows) are infinite.
+    suma_bajo = suma_alto = infinitos = 0
+    for p in libres:
+        suma_bajo += bajos[p]
+        alto = altos[p]
+        if alto == inf:
+            infinitos += 1
+        else:
+            suma_alto += alto
+    total_sin_alto = False
+    if t >= 0:
+        # -x[t] runs from -altos[t] to -bajos[t].
+        total_sin_alto = altos[t] == inf
+        if not total_sin_alto:
+            suma_bajo -= altos[t]
+        suma_alto -= bajos[t]
+    cambio = False
+    for p in libres:
+        lo, hi = bajos[p], altos[p]
+        # x[p] == constante - (the others): its bounds from the others' bounds.
+        nuevo_lo = (lo if infinitos - (hi == inf) > 0
+                    else max(lo, math.ceil(constante - (suma_alto - (hi if hi != inf else 0)))))
+        nuevo_hi = hi if total_sin_alto else min(hi, math.floor(constante - (suma_bajo - lo)))
+        if nuevo_lo != lo or nuevo_hi != hi:
+            bajos[p], altos[p] = nuevo_lo, nuevo_hi
+            cambio = True
+            for j in de_la_incognita[p]:
+                pendiente[j] = True
+    if t >= 0:
+        lo, hi = bajos[t], altos[t]
+        # x[t] == (the others) - constante: its low from their lows, its high from their
+        # highs when none is infinite.
+        nuevo_lo = max(lo, math.ceil(suma_bajo + (hi if hi != inf else 0) - constante))
+        nuevo_hi = min(hi, math.floor(suma_alto + lo - constante)) if infinitos <= 0 else hi
+        if nuevo_lo != lo or nuevo_hi != hi:
+            bajos[t], altos[t] = nuevo_lo, nuevo_hi
+            cambio = True
+            for j in de_la_incognita[t]:
+                pendiente[j] = True
+    return cambio

@@ -601,6 +601,12 @@ def _algo_que_proteger(celdas: Iterable[Celda], totales: Iterable[Celda], umbral
     return any(celda.estado in PROTEGIDAS for celda in totales)
 
 
+def _inerte(celda: Celda) -> bool:
+    """A published cell that stays published: a 0 (a complement is never 0) or a fixed
+    total. Most cells of a month's tables are such zeros."""
+    return celda.estado == PUBLICADA and (not celda.valor or not celda.candidata)
+
+
 FILA_TOTAL, COLUMNA_TOTAL = ("fila", "*total*"), ("columna", "*total*")
 
 
@@ -668,12 +674,16 @@ class Tabla2D:
                 return self.retener()
 
     def red(self) -> Red:
+        """Without the cells `Red.proteger` can never suppress (`_inerte`): they give no arc
+        to any search, so the network protects alike without them."""
         red = Red(self.umbral)
         # Each line's key and number made once, not once per cell: tables have thousands.
         filas = {f: ("fila", f) for f in self.filas}
         columnas = {c: ("columna", c) for c in self.columnas}
         numero = {}
         for (f, c), celda in self.celdas.items():
+            if celda.estado == PUBLICADA and (not celda.valor or not celda.candidata):
+                continue  # `_inerte`, inlined
             u, v = filas[f], columnas[c]
             iu = numero.get(u)
             if iu is None:
@@ -683,10 +693,13 @@ class Tabla2D:
                 iv = numero[v] = red.linea(v)
             red._agregar(u, v, iu, iv, +1, celda)
         for f, celda in self.totales_fila.items():
-            red.agregar(filas.get(f, ("fila", f)), COLUMNA_TOTAL, -1, celda)
+            if not _inerte(celda):
+                red.agregar(filas.get(f, ("fila", f)), COLUMNA_TOTAL, -1, celda)
         for c, celda in self.totales_columna.items():
-            red.agregar(FILA_TOTAL, columnas.get(c, ("columna", c)), -1, celda)
-        red.agregar(FILA_TOTAL, COLUMNA_TOTAL, +1, self.total)
+            if not _inerte(celda):
+                red.agregar(FILA_TOTAL, columnas.get(c, ("columna", c)), -1, celda)
+        if not _inerte(self.total):
+            red.agregar(FILA_TOTAL, COLUMNA_TOTAL, +1, self.total)
         bordes = frozenset({FILA_TOTAL, COLUMNA_TOTAL})
         red.familias = [(COLUMNA_TOTAL, bordes), (FILA_TOTAL, bordes)]
         return red
